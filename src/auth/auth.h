@@ -1,0 +1,67 @@
+/*
+ * User authentication, RFC 4252: the client and server state machines,
+ * sans-I/O on top of a struct tp. Both take the "ssh-userauth" service
+ * request/accept (messages 5/6) and messages 50..79.
+ */
+#ifndef BURROW_AUTH_AUTH_H
+#define BURROW_AUTH_AUTH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "auth/authkeys.h"
+#include "crypto/key.h"
+#include "transport/transport.h"
+
+/* ---- server ---- */
+struct auth_server_config {
+	unsigned max_tries; /* MaxAuthTries (0 = 6) */
+	/*
+	 * May `key` log in as `user`? Return 0 and set *opts (owned by the caller
+	 * afterwards, may be NULL) if an authorized_keys line allows it, nonzero
+	 * otherwise. Must behave the same for unknown users as for known users
+	 * without a matching key.
+	 */
+	int (*check_key)(void *arg, const char *user, const struct key *key,
+			 struct authkey_opts **opts);
+	void *arg;
+};
+
+struct auth_server;
+int auth_server_new(struct tp *t, const struct auth_server_config *cfg, struct auth_server **out);
+void auth_server_free(struct auth_server *a);
+/*
+ * Handle one payload of type 5 or 50..79. Returns 0 to go on, or a negative
+ * error after which the caller disconnects (too many failures:
+ * ERR_PERMISSION, with a DISCONNECT already queued).
+ */
+int auth_server_handle(struct auth_server *a, const uint8_t *payload, size_t len);
+/* 1 once USERAUTH_SUCCESS has been sent. */
+int auth_server_done(const struct auth_server *a);
+const char *auth_server_user(const struct auth_server *a);
+/* The key that succeeded and its authorized_keys options (NULL before success). */
+const struct key *auth_server_key(const struct auth_server *a);
+const struct authkey_opts *auth_server_opts(const struct auth_server *a);
+
+/* ---- client ---- */
+struct auth_client_config {
+	const char *user;
+	struct key *const *identities; /* private keys, tried in order */
+	size_t n_identities;
+};
+
+struct auth_client;
+int auth_client_new(struct tp *t, const struct auth_client_config *cfg, struct auth_client **out);
+void auth_client_free(struct auth_client *a);
+/* Send the ssh-userauth service request. */
+int auth_client_start(struct auth_client *a);
+/*
+ * Handle one payload of type 6 or 50..79. Returns 0 to go on, 1 once
+ * authenticated, ERR_PERMISSION when every method failed (print
+ * auth_client_failure_msg()), or another negative error.
+ */
+int auth_client_handle(struct auth_client *a, const uint8_t *payload, size_t len);
+/* "Permission denied (publickey)." with the server's method list. */
+const char *auth_client_failure_msg(const struct auth_client *a);
+
+#endif

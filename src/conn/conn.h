@@ -1,0 +1,116 @@
+/*
+ * SSH connection protocol (RFC 4254): channels, windows, global requests.
+ * Sans-I/O: sits on a struct tp, handles payloads with message numbers
+ * 80..127 and sends through tp_send. Channels live in an array with a free
+ * list (O(1) lookup by local id). Each channel has a small vtable supplied
+ * by whoever opened or accepted it (session, forwarding, ...).
+ *
+ * Flow control is exact: the receive window is what the peer may still send
+ * us; data beyond it or beyond our maximum packet is a protocol error. The
+ * window is only re-opened (WINDOW_ADJUST) as the owner reports bytes
+ * consumed with chan_consumed(), so nothing buffers more than it advertised.
+ */
+#ifndef BURROW_CONN_CONN_H
+#define BURROW_CONN_CONN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "transport/transport.h"
+#include "wire/rd.h"
+
+/* Channel open failure reasons, RFC 4254 section 5.1. */
+enum {
+	SSH_OPEN_ADMINISTRATIVELY_PROHIBITED = 1,
+	SSH_OPEN_CONNECT_FAILED = 2,
+	SSH_OPEN_UNKNOWN_CHANNEL_TYPE = 3,
+	SSH_OPEN_RESOURCE_SHORTAGE = 4,
+};
+
+#define CONN_DEFAULT_WINDOW (2u * 1024 * 1024)
+#define CONN_DEFAULT_MAX_PACKET (32u * 1024)
+
+struct conn;
+struct chan;
+
+struct chan_ops {
+	/* Data from the peer (ext 0 = data, 1 = stderr). It is within our window; the
+	 * owner must take all of it and call chan_consumed() when it has passed it on. */
+	int (*data)(struct chan *ch, uint32_t ext, const uint8_t *p, size_t n);
+	/* Peer sent EOF. */
+	void (*eof)(struct chan *ch);
+	/* Channel request. Return 0 to answer success, nonzero for failure (answered only if want_reply). */
+	int (*request)(struct chan *ch, const char *type, int want_reply, struct rd *args);
+	/* Answer to a request we sent with want_reply. */
+	void (*reply)(struct chan *ch, int success);
+	/* For channels we opened: confirmation (ok=1) or failure with reason and message. */
+	void (*open_result)(struct chan *ch, int ok, uint32_t reason, const char *msg);
+	/* The peer's window grew: the owner may send more. */
+	void (*window)(struct chan *ch);
+	/* Channel fully closed (CLOSE sent and received, or connection torn down).
+	 * Free the owner's state; the channel is freed right after this returns. */
+	void (*closed)(struct chan *ch);
+};
+
+/*
+ * Handler for a channel-open request from the peer. Return 0 and call
+ * chan_accept() (now or later: an asynchronous connect answers later), or
+ * return nonzero after setting *reason and *msg to refuse it now.
+ */
+typedef int (*conn_open_fn)(void *arg, struct chan *ch, const char *type, struct rd *args,
+			    uint32_t *reason, const char **msg);
+/* Handler for a global request; return 0 for success (reply may carry data in *reply_extra). */
+typedef int (*conn_global_fn)(void *arg, struct conn *c, const char *name, int want_reply,
+			      struct rd *args, struct buf *reply_extra);
+/* Callback for replies to our global requests. */
+typedef void (*conn_global_reply_fn)(void *arg, int success, struct rd *args);
+
+struct conn_config {
+	uint32_t window;      /* initial receive window per channel (0 = default) */
+	uint32_t max_packet;  /* our maximum packet size (0 = default) */
+	uint32_t max_channels;/* refuse opens beyond this (0 = 1024) */
+	conn_open_fn open;    /* peer-initiated opens; NULL refuses all */
+	conn_global_fn global;/* global requests; NULL = fail all */
+	void *arg;
+};
+
+int conn_new(struct tp *t, const struct conn_config *cfg, struct conn **out);
+/* Closes every channel (calling their closed ops) and frees. */
+void conn_free(struct conn *c);
+/* Handle one payload with message number 80..127; protocol errors are returned. */
+int conn_handle(struct conn *c, const uint8_t *payload, size_t len);
+/* Number of channels in use. */
+uint32_t conn_channel_count(const struct conn *c);
+int conn_send_global(struct conn *c, const char *name, int want_reply, const uint8_t *extra,
+		     size_t extra_len, conn_global_reply_fn cb, void *arg);
+struct tp *conn_transport(struct conn *c);
+
+/* Open a channel of `type` with type-specific data `extra`; result comes via ops->open_result. */
+int chan_open(struct conn *c, const char *type, const uint8_t *extra, size_t extra_len,
+	      const struct chan_ops *ops, void *ctx, struct chan **out);
+/* Confirm a peer-initiated open, setting the owner's ops. */
+int chan_accept(struct chan *ch, const struct chan_ops *ops, void *ctx);
+/* Refuse a pending peer-initiated open (asynchronous refusal); frees the channel. */
+int chan_reject(struct chan *ch, uint32_t reason, const char *msg);
+
+/* Bytes we may send now: min(peer window, what the transport will take). */
+size_t chan_send_room(const struct chan *ch);
+/* Send n <= chan_send_room() bytes, split into packets of the peer's maximum size. */
+int chan_send_data(struct chan *ch, uint32_t ext, const uint8_t *p, size_t n);
+int chan_send_eof(struct chan *ch);
+/* Send CLOSE (once); closed op runs when the peer's CLOSE has also arrived. */
+int chan_close(struct chan *ch);
+int chan_send_request(struct chan *ch, const char *type, int want_reply, const uint8_t *extra,
+		      size_t extra_len);
+/* The owner delivered n received bytes onward: the window re-opens as needed. */
+int chan_consumed(struct chan *ch, size_t n);
+
+void *chan_ctx(const struct chan *ch);
+void chan_set_ctx(struct chan *ch, void *ctx);
+struct conn *chan_conn(const struct chan *ch);
+uint32_t chan_id(const struct chan *ch);
+int chan_eof_received(const struct chan *ch);
+int chan_eof_sent(const struct chan *ch);
+int chan_close_sent(const struct chan *ch);
+
+#endif

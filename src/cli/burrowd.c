@@ -1,0 +1,7 @@
+/* burrowd: the SSH server. */
+#include "server/server.h"
+
+int main(int argc, char **argv)
+{
+	return server_main(argc, argv);
+}

@@ -1,0 +1,85 @@
+/* Which keys may log in as which user: passwd lookup, PermitRootLogin, AuthorizedKeysFile. */
+#include "server/server.h"
+
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "auth/authkeys.h"
+#include "util/err.h"
+#include "util/log.h"
+
+/* Expand %h, %u and %% (sshd_config TOKENS); relative paths are under the home directory. */
+static int expand_path(const char *pattern, const struct passwd *pw, char *out, size_t outlen)
+{
+	size_t n = 0;
+	const char *p = pattern;
+
+	if (pattern[0] != '/' && pattern[0] != '%') {
+		int w = snprintf(out, outlen, "%s/", pw->pw_dir);
+
+		if (w < 0 || (size_t)w >= outlen)
+			return ERR_TOO_LARGE;
+		n = (size_t)w;
+	}
+	for (; *p != '\0'; p++) {
+		const char *add = NULL;
+		char one[2] = { *p, '\0' };
+
+		if (*p == '%') {
+			p++;
+			if (*p == 'h')
+				add = pw->pw_dir;
+			else if (*p == 'u')
+				add = pw->pw_name;
+			else if (*p == '%')
+				add = "%";
+			else
+				return ERR_FORMAT;
+		} else {
+			add = one;
+		}
+		if (strlen(add) >= outlen - n)
+			return ERR_TOO_LARGE;
+		memcpy(out + n, add, strlen(add));
+		n += strlen(add);
+	}
+	out[n] = '\0';
+	return 0;
+}
+
+int server_check_key(const struct server_config *cfg, const char *user, const struct key *key,
+		     struct authkey_opts **opts)
+{
+	struct passwd *pw = getpwnam(user);
+	int allowed = pw != NULL;
+
+	/* Unknown users and refused users take the same path and get the same answer. */
+	if (pw != NULL && geteuid() != 0 && pw->pw_uid != geteuid()) {
+		log_debug("user %s is not the user burrowd runs as", user);
+		allowed = 0;
+	}
+	if (pw != NULL && pw->pw_uid == 0 && (cfg->permit_root_login == PERMIT_ROOT_NO ||
+					      cfg->permit_root_login == PERMIT_ROOT_FORCED_COMMANDS_ONLY)) {
+		log_info("ROOT LOGIN REFUSED for %s (PermitRootLogin)", user);
+		allowed = 0;
+	}
+	if (!allowed)
+		return ERR_PERMISSION;
+	for (int i = 0; i < cfg->n_authorized_keys_files; i++) {
+		char path[4096];
+		int r;
+
+		if (strcmp(cfg->authorized_keys_files[i], "none") == 0)
+			continue;
+		if (expand_path(cfg->authorized_keys_files[i], pw, path, sizeof(path)) != 0)
+			continue;
+		r = authkeys_check_file(path, key, opts);
+		log_debug2("authorized keys file %s: %s", path, err_str(r));
+		if (r == 0)
+			return 0;
+	}
+	return ERR_PERMISSION;
+}

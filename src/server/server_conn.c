@@ -1,0 +1,216 @@
+/* One client connection in its own process: transport, authentication, channels. */
+#include "server/server.h"
+
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "auth/auth.h"
+#include "conn/conn.h"
+#include "engine/engine.h"
+#include "net/tcp.h"
+#include "session/session.h"
+#include "util/err.h"
+#include "util/log.h"
+
+struct server_conn {
+	const struct server_config *cfg;
+	struct event_base *base;
+	struct engine *eng;
+	struct auth_server *auth;
+	struct conn *conn;
+	struct event *grace;
+	struct event *sigchld;
+	struct session_user user;
+	struct session_server sess;
+	char peer[128];           /* "ADDR port PORT" */
+	char ssh_connection[256];
+	int exit_code;
+};
+
+static int check_key_cb(void *arg, const char *user, const struct key *key,
+			struct authkey_opts **opts)
+{
+	struct server_conn *sc = arg;
+
+	return server_check_key(sc->cfg, user, key, opts);
+}
+
+static int open_cb(void *arg, struct chan *ch, const char *type, struct rd *args,
+		   uint32_t *reason, const char **msg)
+{
+	struct server_conn *sc = arg;
+
+	if (strcmp(type, "session") == 0) {
+		if (rd_end(args) != 0 || session_accept(&sc->sess, ch) != 0) {
+			*reason = SSH_OPEN_RESOURCE_SHORTAGE;
+			*msg = "cannot start session";
+			return -1;
+		}
+		return 0;
+	}
+	*reason = SSH_OPEN_UNKNOWN_CHANNEL_TYPE;
+	*msg = "unknown channel type";
+	return -1;
+}
+
+static int start_connection_layer(struct server_conn *sc)
+{
+	const char *name = auth_server_user(sc->auth);
+	struct passwd *pw = getpwnam(name);
+	struct conn_config cc;
+
+	if (pw == NULL)
+		return ERR_NOT_FOUND;
+	sc->user.name = strdup(pw->pw_name);
+	sc->user.uid = pw->pw_uid;
+	sc->user.gid = pw->pw_gid;
+	sc->user.home = strdup(pw->pw_dir);
+	sc->user.shell = strdup(pw->pw_shell != NULL && *pw->pw_shell != '\0' ? pw->pw_shell
+										 : "/bin/sh");
+	if (sc->user.name == NULL || sc->user.home == NULL || sc->user.shell == NULL)
+		return ERR_ALLOC;
+	sc->sess.base = sc->base;
+	sc->sess.flush = engine_flush_cb;
+	sc->sess.flush_arg = sc->eng;
+	sc->sess.user = &sc->user;
+	sc->sess.change_user = geteuid() == 0;
+	sc->sess.ssh_connection = sc->ssh_connection;
+	memset(&cc, 0, sizeof(cc));
+	cc.open = open_cb;
+	cc.arg = sc;
+	if (sc->grace != NULL) {
+		event_free(sc->grace);
+		sc->grace = NULL;
+	}
+	return conn_new(engine_tp(sc->eng), &cc, &sc->conn);
+}
+
+static int dispatch(void *arg, const uint8_t *p, size_t len)
+{
+	struct server_conn *sc = arg;
+	uint8_t msg = p[0];
+	int r;
+
+	if (msg == SSH_MSG_SERVICE_REQUEST || (msg >= 50 && msg < 80)) {
+		if ((r = auth_server_handle(sc->auth, p, len)) != 0)
+			return r;
+		if (sc->conn == NULL && auth_server_done(sc->auth))
+			return start_connection_layer(sc);
+		return 0;
+	}
+	if (msg >= 80 && sc->conn != NULL)
+		return conn_handle(sc->conn, p, len);
+	/* The transport lets nothing else through before authentication. */
+	tp_disconnect(engine_tp(sc->eng), SSH_DISCONNECT_PROTOCOL_ERROR, "unexpected message");
+	return ERR_PROTOCOL;
+}
+
+static void finished(void *arg, int err, const char *why)
+{
+	struct server_conn *sc = arg;
+	const char *stage = sc->conn == NULL ? " [preauth]" : "";
+
+	if (err == ERR_EOF || err == 0)
+		log_info("Connection closed by %s%s", sc->peer, stage);
+	else if (err == ERR_DISCONNECTED)
+		log_info("%s (%s)%s", why, sc->peer, stage);
+	else
+		log_info("Disconnecting %s: %s%s", sc->peer, why, stage);
+	sc->exit_code = err == 0 || err == ERR_EOF || err == ERR_DISCONNECTED ? 0 : 255;
+	event_base_loopbreak(sc->base);
+}
+
+static void on_grace(evutil_socket_t fd, short what, void *arg)
+{
+	struct server_conn *sc = arg;
+
+	(void)fd;
+	(void)what;
+	log_info("Timeout before authentication for %s", sc->peer);
+	engine_close(sc->eng, SSH_DISCONNECT_PROTOCOL_ERROR, "Login grace time exceeded",
+		     ERR_PERMISSION);
+}
+
+static void on_sigchld(evutil_socket_t fd, short what, void *arg)
+{
+	struct server_conn *sc = arg;
+
+	(void)fd;
+	(void)what;
+	session_reap();
+	engine_flush(sc->eng);
+}
+
+static const struct engine_ops server_engine_ops = {
+	.dispatch = dispatch,
+	.finished = finished,
+};
+
+void server_conn_run(int fd, const struct server_config *cfg, struct key *const *hostkeys,
+		     size_t n_hostkeys)
+{
+	struct server_conn sc;
+	struct tp_config tc;
+	struct auth_server_config ac;
+	struct tp *t = NULL;
+	char la[64], ra[64];
+	int lp = 0, rp = 0;
+
+	memset(&sc, 0, sizeof(sc));
+	sc.cfg = cfg;
+	sc.exit_code = 255;
+	net_peer_desc(fd, 0, sc.peer, sizeof(sc.peer));
+	if (net_sockaddr_str(fd, 0, ra, sizeof(ra), &rp) == 0 &&
+	    net_sockaddr_str(fd, 1, la, sizeof(la), &lp) == 0)
+		snprintf(sc.ssh_connection, sizeof(sc.ssh_connection), "%s %d %s %d", ra, rp, la, lp);
+	log_verbose("Connection from %s", sc.peer);
+	signal(SIGPIPE, SIG_IGN);
+	if ((sc.base = event_base_new()) == NULL)
+		goto out;
+	memset(&tc, 0, sizeof(tc));
+	tc.server = 1;
+	tc.kex_algs = cfg->kex_algorithms;
+	tc.hostkey_algs = cfg->host_key_algorithms;
+	tc.ciphers = cfg->ciphers;
+	tc.rekey_bytes = (uint64_t)cfg->rekey_bytes;
+	tc.rekey_seconds = (uint32_t)cfg->rekey_seconds;
+	tc.software = "burrow_" BURROW_VERSION;
+	tc.hostkeys = hostkeys;
+	tc.n_hostkeys = n_hostkeys;
+	if (tp_new(&tc, &t) != 0 || tp_start(t) != 0)
+		goto out;
+	if (engine_new(sc.base, fd, t, &server_engine_ops, &sc, &sc.eng) != 0)
+		goto out;
+	t = NULL;
+	fd = -1;
+	memset(&ac, 0, sizeof(ac));
+	ac.max_tries = (unsigned)cfg->max_auth_tries;
+	ac.check_key = check_key_cb;
+	ac.arg = &sc;
+	ac.remote = sc.peer;
+	if (auth_server_new(engine_tp(sc.eng), &ac, &sc.auth) != 0)
+		goto out;
+	if (cfg->login_grace_time > 0) {
+		struct timeval tv = { cfg->login_grace_time, 0 };
+
+		if ((sc.grace = event_new(sc.base, -1, 0, on_grace, &sc)) != NULL)
+			event_add(sc.grace, &tv);
+	}
+	if ((sc.sigchld = evsignal_new(sc.base, SIGCHLD, on_sigchld, &sc)) != NULL)
+		event_add(sc.sigchld, NULL);
+	engine_flush(sc.eng);
+	event_base_dispatch(sc.base);
+	session_hangup_all();
+out:
+	/* The process ends here: the kernel reclaims descriptors; secrets go with the memory. */
+	if (fd >= 0)
+		close(fd);
+	tp_free(t);
+	_exit(sc.exit_code);
+}

@@ -1,0 +1,257 @@
+/* burrowd's main process: configuration, host keys, listeners, one child per connection. */
+#include "server/server.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "net/tcp.h"
+#include "util/err.h"
+#include "util/log.h"
+
+#define MAX_LISTENERS 64
+
+static volatile sig_atomic_t got_sigchld, got_term;
+
+static void on_signal(int sig)
+{
+	if (sig == SIGCHLD)
+		got_sigchld = 1;
+	else
+		got_term = 1;
+}
+
+static int dir_writable(const char *path)
+{
+	char dir[4096];
+	char *slash;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash == NULL)
+		return access(".", W_OK) == 0;
+	if (slash == dir)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	return access(dir, W_OK) == 0;
+}
+
+/* Load each HostKey; create a missing one when its directory is writable (like ssh-keygen -A). */
+static int load_host_keys(const struct server_config *cfg, struct key **keys, size_t *n)
+{
+	*n = 0;
+	for (int i = 0; i < cfg->n_host_keys && *n < SCFG_MAX_LIST; i++) {
+		const char *path = cfg->host_keys[i];
+		struct key *k = NULL;
+		char fp[KEY_FP_MAX];
+		int r;
+
+		if (access(path, F_OK) != 0 && errno == ENOENT && dir_writable(path)) {
+			if ((r = key_generate(KEY_ED25519, &k)) != 0 ||
+			    (r = key_save_private(k, path, "burrowd host key")) != 0) {
+				log_error("Could not create host key %s: %s", path, err_str(r));
+				key_free(k);
+				continue;
+			}
+			key_fingerprint(k, fp, sizeof(fp));
+			log_info("Generated new ED25519 host key %s (%s)", path, fp);
+		} else if ((r = key_load_private(path, &k, NULL)) != 0) {
+			log_error("Unable to load host key: %s: %s", path, err_str(r));
+			continue;
+		}
+		keys[(*n)++] = k;
+	}
+	if (*n == 0) {
+		log_error("burrowd: no hostkeys available -- exiting.");
+		return ERR_NOT_FOUND;
+	}
+	return 0;
+}
+
+/* Split "addr", "addr:port" or "[addr]:port"; port stays as given when absent. */
+static void split_listen(const char *spec, char *host, size_t hostlen, int *port)
+{
+	const char *colon;
+
+	if (spec[0] == '[') {
+		const char *end = strchr(spec, ']');
+		size_t len = end != NULL ? (size_t)(end - spec - 1) : strlen(spec + 1);
+
+		snprintf(host, hostlen, "%.*s", (int)len, spec + 1);
+		if (end != NULL && end[1] == ':')
+			*port = atoi(end + 2);
+		return;
+	}
+	colon = strchr(spec, ':');
+	if (colon != NULL && strchr(colon + 1, ':') == NULL) {
+		snprintf(host, hostlen, "%.*s", (int)(colon - spec), spec);
+		*port = atoi(colon + 1);
+	} else {
+		snprintf(host, hostlen, "%s", spec);
+	}
+}
+
+static int open_listeners(const struct server_config *cfg, int *fds, int *nfds)
+{
+	char err[256], host[256];
+
+	*nfds = 0;
+	for (int p = 0; p < cfg->n_ports; p++) {
+		int nl = cfg->n_listen_addresses > 0 ? cfg->n_listen_addresses : 1;
+
+		for (int a = 0; a < nl; a++) {
+			int port = cfg->ports[p], got = 0;
+
+			host[0] = '\0';
+			if (cfg->n_listen_addresses > 0) {
+				split_listen(cfg->listen_addresses[a], host, sizeof(host), &port);
+				/* An address with its own port is opened once, not per Port. */
+				if (port != cfg->ports[p] && p > 0)
+					continue;
+			}
+			if (net_listen_tcp(host, port, AF_UNSPEC, fds + *nfds, MAX_LISTENERS - *nfds,
+					   &got, err, sizeof(err)) != 0) {
+				log_error("%s", err[0] != '\0' ? err : "Cannot bind any address.");
+				continue;
+			}
+			for (int i = 0; i < got; i++) {
+				char desc[128];
+
+				net_peer_desc(fds[*nfds + i], 1, desc, sizeof(desc));
+				log_info("Server listening on %s.", desc);
+			}
+			*nfds += got;
+		}
+	}
+	if (*nfds == 0) {
+		log_error("Cannot bind any address.");
+		return ERR_SYSTEM;
+	}
+	return 0;
+}
+
+static void write_pid_file(const char *path)
+{
+	FILE *f;
+
+	if (path == NULL || strcmp(path, "none") == 0)
+		return;
+	if ((f = fopen(path, "w")) == NULL) {
+		log_error("Couldn't create pid file \"%s\": %s", path, strerror(errno));
+		return;
+	}
+	fprintf(f, "%ld\n", (long)getpid());
+	fclose(f);
+}
+
+static void serve(const struct server_config *cfg, int *fds, int nfds, struct key **keys,
+		  size_t nkeys)
+{
+	struct pollfd pfd[MAX_LISTENERS];
+
+	for (int i = 0; i < nfds; i++) {
+		pfd[i].fd = fds[i];
+		pfd[i].events = POLLIN;
+	}
+	while (!got_term) {
+		int r = poll(pfd, (nfds_t)nfds, -1);
+
+		if (got_sigchld) {
+			got_sigchld = 0;
+			while (waitpid(-1, NULL, WNOHANG) > 0)
+				;
+		}
+		if (r <= 0)
+			continue;
+		for (int i = 0; i < nfds; i++) {
+			pid_t pid;
+			int c;
+
+			if ((pfd[i].revents & POLLIN) == 0)
+				continue;
+			if ((c = accept4(fds[i], NULL, NULL, SOCK_CLOEXEC)) < 0)
+				continue;
+			if ((pid = fork()) < 0) {
+				log_error("fork: %s", strerror(errno));
+				close(c);
+				continue;
+			}
+			if (pid == 0) {
+				for (int j = 0; j < nfds; j++)
+					close(fds[j]);
+				signal(SIGCHLD, SIG_DFL);
+				signal(SIGTERM, SIG_DFL);
+				signal(SIGINT, SIG_DFL);
+				signal(SIGHUP, SIG_DFL);
+				server_conn_run(c, cfg, keys, nkeys);
+			}
+			close(c);
+		}
+	}
+}
+
+int server_main(int argc, char **argv)
+{
+	struct server_config cfg;
+	struct key *keys[SCFG_MAX_LIST];
+	size_t nkeys = 0;
+	int fds[MAX_LISTENERS], nfds = 0, status = 1;
+	struct sigaction sa;
+
+	log_init("burrowd", LOG_INFO);
+	scfg_init(&cfg);
+	if (scfg_parse_args(&cfg, argc, argv) != 0 || scfg_finish(&cfg) != 0)
+		goto out;
+	log_set_level((enum log_level)cfg.log_level);
+	if (cfg.log_file != NULL && log_set_file(cfg.log_file) != 0) {
+		fprintf(stderr, "burrowd: cannot open log file %s: %s\n", cfg.log_file, strerror(errno));
+		goto out;
+	}
+	if (cfg.log_file == NULL && !cfg.log_stderr && !cfg.test_only && !cfg.dump_config)
+		log_set_syslog(1);
+	if (cfg.dump_config) {
+		scfg_dump(&cfg);
+		status = 0;
+		goto out;
+	}
+	if (load_host_keys(&cfg, keys, &nkeys) != 0)
+		goto out;
+	if (cfg.test_only) {
+		status = 0;
+		goto out;
+	}
+	if (open_listeners(&cfg, fds, &nfds) != 0)
+		goto out;
+	if (!cfg.no_daemon && daemon(0, 0) != 0) {
+		log_error("daemon() failed: %s", strerror(errno));
+		goto out;
+	}
+	write_pid_file(cfg.pid_file);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGCHLD, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	serve(&cfg, fds, nfds, keys, nkeys);
+	log_info("Received signal; terminating.");
+	if (cfg.pid_file != NULL && strcmp(cfg.pid_file, "none") != 0)
+		unlink(cfg.pid_file);
+	status = 0;
+out:
+	for (int i = 0; i < nfds; i++)
+		close(fds[i]);
+	for (size_t i = 0; i < nkeys; i++)
+		key_free(keys[i]);
+	scfg_free(&cfg);
+	return status;
+}

@@ -1,0 +1,40 @@
+/*
+ * Server side of "session" channels (RFC 4254 section 6): exec and shell
+ * requests run the user's shell as that user with pipes for stdin, stdout
+ * and stderr; the exit status or signal is reported before the channel
+ * closes.
+ */
+#ifndef BURROW_SESSION_SESSION_H
+#define BURROW_SESSION_SESSION_H
+
+#include <sys/types.h>
+
+#include "conn/conn.h"
+
+struct event_base;
+
+struct session_user {
+	char *name;
+	uid_t uid;
+	gid_t gid;
+	char *home;
+	char *shell;
+};
+
+struct session_server {
+	struct event_base *base;
+	void (*flush)(void *);     /* write out what the transport queued */
+	void *flush_arg;
+	const struct session_user *user;
+	int change_user;           /* running as root: drop to the user in the child */
+	const char *ssh_connection;/* "client_ip client_port server_ip server_port" */
+};
+
+/* Accept a peer's "session" open: the channel's requests are handled from here on. */
+int session_accept(const struct session_server *srv, struct chan *ch);
+/* Collect exited children (call when SIGCHLD arrives). */
+void session_reap(void);
+/* Hang up every running child (the connection is going away). */
+void session_hangup_all(void);
+
+#endif

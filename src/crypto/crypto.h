@@ -83,5 +83,8 @@ struct kex_alg {
 const struct kex_alg *kex_alg_by_name(const char *name);
 const char *kex_default_list(void);
 const char *kex_supported_list(void);
+/* X25519 keypair from a fixed 32-byte private scalar (known-answer tests only). */
+int kex_x25519_keypair_from_raw(const uint8_t *sk, size_t n, struct kex_priv **priv,
+				struct buf *pub);
 
 #endif

@@ -52,6 +52,9 @@ int key_sign(const struct key *k, const char *sig_alg, const uint8_t *data, size
 /* Verify such a blob; sig_alg (may be NULL) is the algorithm the protocol expects. 0 or ERR_SIGNATURE. */
 int key_verify(const struct key *k, const char *sig_alg, const uint8_t *sig, size_t sig_len,
 	       const uint8_t *data, size_t n);
+/* Ed25519 private key from its 32-byte RFC 8032 seed (known-answer tests, fixed keys). */
+int key_ed25519_from_seed(const uint8_t *seed, size_t n, struct key **out);
+
 /* "SHA256:<unpadded base64 of the blob's SHA-256>" as ssh-keygen -l prints. */
 int key_fingerprint(const struct key *k, char *out, size_t out_len);
 #define KEY_FP_MAX 80

@@ -1,0 +1,1 @@
+256 SHA256:PT/zhrKrO2v461DLiRjJnb7qSExHzidpglvRWfjypHk test (ED25519)

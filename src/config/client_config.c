@@ -1,1 +1,430 @@
-/* to be written */
+/* ssh_config(5) keywords for the client: table, value checks, defaults. */
+#include "config/client_config.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+#include "config/lexer.h"
+#include "config/values.h"
+#include "util/err.h"
+#include "util/log.h"
+#include "util/mem.h"
+
+enum ckw {
+	CK_HOSTNAME, CK_PORT, CK_USER, CK_IDENTITYFILE, CK_IDENTITIESONLY,
+	CK_USERKNOWNHOSTS, CK_GLOBALKNOWNHOSTS, CK_STRICTHOSTKEY, CK_HASHKNOWNHOSTS,
+	CK_BATCHMODE, CK_CIPHERS, CK_KEX, CK_HOSTKEYALGS, CK_LOGLEVEL, CK_REKEYLIMIT,
+	CK_CONNECTTIMEOUT, CK_ADDRESSFAMILY, CK_REQUESTTTY,
+};
+
+static const struct {
+	const char *name;
+	enum ckw kw;
+	int multi;      /* takes several arguments */
+} client_keywords[] = {
+	{ "HostName", CK_HOSTNAME, 0 },
+	{ "Port", CK_PORT, 0 },
+	{ "User", CK_USER, 0 },
+	{ "IdentityFile", CK_IDENTITYFILE, 0 },
+	{ "IdentitiesOnly", CK_IDENTITIESONLY, 0 },
+	{ "UserKnownHostsFile", CK_USERKNOWNHOSTS, 1 },
+	{ "GlobalKnownHostsFile", CK_GLOBALKNOWNHOSTS, 1 },
+	{ "StrictHostKeyChecking", CK_STRICTHOSTKEY, 0 },
+	{ "HashKnownHosts", CK_HASHKNOWNHOSTS, 0 },
+	{ "BatchMode", CK_BATCHMODE, 0 },
+	{ "Ciphers", CK_CIPHERS, 0 },
+	{ "KexAlgorithms", CK_KEX, 0 },
+	{ "HostKeyAlgorithms", CK_HOSTKEYALGS, 0 },
+	{ "LogLevel", CK_LOGLEVEL, 0 },
+	{ "RekeyLimit", CK_REKEYLIMIT, 1 },
+	{ "ConnectTimeout", CK_CONNECTTIMEOUT, 0 },
+	{ "AddressFamily", CK_ADDRESSFAMILY, 0 },
+	{ "RequestTTY", CK_REQUESTTTY, 0 },
+};
+
+/* ssh_config(5) keywords (and OpenSSH's aliases) burrow does not implement yet. */
+static const char *const client_unsupported[] = {
+	"Host", "Match", "AddKeysToAgent", "BindAddress", "BindInterface",
+	"CanonicalDomains", "CanonicalizeFallbackLocal", "CanonicalizeHostname",
+	"CanonicalizeMaxDots", "CanonicalizePermittedCNAMEs", "CASignatureAlgorithms",
+	"CertificateFile", "ChallengeResponseAuthentication", "CheckHostIP",
+	"ClearAllForwardings", "Compression", "ConnectionAttempts", "ControlMaster",
+	"ControlPath", "ControlPersist", "DynamicForward", "EnableEscapeCommandline",
+	"EnableSSHKeysign", "EscapeChar", "ExitOnForwardFailure", "FingerprintHash",
+	"ForkAfterAuthentication", "ForwardAgent", "ForwardX11", "ForwardX11Timeout",
+	"ForwardX11Trusted", "GatewayPorts", "GSSAPIAuthentication",
+	"GSSAPIClientIdentity", "GSSAPIDelegateCredentials", "GSSAPIKeyExchange",
+	"GSSAPIRenewalForcesRekey", "GSSAPIServerIdentity", "GSSAPITrustDns",
+	"GSSAPIKexAlgorithms", "HostbasedAcceptedAlgorithms", "HostbasedAuthentication",
+	"HostbasedKeyTypes", "HostKeyAlias", "IdentityAgent", "IgnoreUnknown", "Include",
+	"IPQoS", "KbdInteractiveAuthentication", "KbdInteractiveDevices",
+	"KnownHostsCommand", "LocalCommand", "LocalForward", "LogVerbose", "MACs",
+	"NoHostAuthenticationForLocalhost", "NumberOfPasswordPrompts",
+	"PasswordAuthentication", "PermitLocalCommand", "PermitRemoteOpen",
+	"PKCS11Provider", "PreferredAuthentications", "ProxyCommand", "ProxyJump",
+	"ProxyUseFdpass", "PubkeyAcceptedAlgorithms", "PubkeyAcceptedKeyTypes",
+	"PubkeyAuthentication", "RemoteCommand", "RemoteForward", "RequiredRSASize",
+	"RevokedHostKeys", "SecurityKeyProvider", "SendEnv", "ServerAliveCountMax",
+	"ServerAliveInterval", "SessionType", "SetEnv", "StdinNull",
+	"StreamLocalBindMask", "StreamLocalBindUnlink", "SyslogFacility", "TCPKeepAlive",
+	"Tunnel", "TunnelDevice", "UpdateHostKeys", "VerifyHostKeyDNS", "VisualHostKey",
+	"XAuthLocation",
+};
+
+#define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
+
+void cfg_client_init(struct client_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->port = -1;
+	c->identities_only = -1;
+	c->strict_host_key_checking = -1;
+	c->hash_known_hosts = -1;
+	c->batch_mode = -1;
+	c->log_level = -1;
+	c->rekey_bytes = -1;
+	c->rekey_seconds = -1;
+	c->connect_timeout = -1;
+	c->address_family = -1;
+	c->request_tty = REQUEST_TTY_UNSET;
+	c->no_shell = -1;
+	c->stdin_null = -1;
+	c->fork_after_auth = -1;
+	c->gateway_ports = -1;
+	c->compression = -1;
+}
+
+void cfg_client_free(struct client_config *c)
+{
+	free(c->host);
+	free(c->hostname);
+	free(c->user);
+	for (int i = 0; i < c->n_identity_files; i++)
+		free(c->identity_files[i]);
+	free(c->user_known_hosts);
+	free(c->global_known_hosts);
+	free(c->ciphers);
+	free(c->kex_algorithms);
+	free(c->host_key_algorithms);
+	free(c->command);
+	free(c->config_file);
+	cfg_client_init(c);
+}
+
+/* First value wins: only an unset string takes the new one. */
+static int set_str(char **dst, const char *v)
+{
+	if (*dst != NULL)
+		return 0;
+	if ((*dst = mem_strdup(v)) == NULL)
+		return ERR_ALLOC;
+	return 0;
+}
+
+static void set_int(int *dst, int v)
+{
+	if (*dst == -1)
+		*dst = v;
+}
+
+/* Arguments joined with single spaces (several known hosts files). */
+static char *join_args(char *const *args, int n)
+{
+	size_t len = 1, k;
+	char *s;
+
+	for (int i = 0; i < n; i++) {
+		if (mem_add_size(len, strlen(args[i]) + 1, &len) != 0)
+			return NULL;
+	}
+	if ((s = malloc(len)) == NULL)
+		return NULL;
+	k = 0;
+	for (int i = 0; i < n; i++) {
+		size_t l = strlen(args[i]);
+
+		if (i > 0)
+			s[k++] = ' ';
+		memcpy(s + k, args[i], l);
+		k += l;
+	}
+	s[k] = '\0';
+	return s;
+}
+
+int cfg_client_add_identity(struct client_config *c, const char *path)
+{
+	char *p;
+
+	if (c->n_identity_files >= CFG_MAX_IDENTITIES)
+		return ERR_TOO_LARGE;
+	if ((p = mem_strdup(path)) == NULL)
+		return ERR_ALLOC;
+	c->identity_files[c->n_identity_files++] = p;
+	return 0;
+}
+
+/* Multi-choice values; "unsupported option" otherwise, as ssh says. */
+static int parse_choice(const char *v, const char *const *names, const int *vals, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcasecmp(v, names[i]) == 0)
+			return vals[i];
+	return -100;
+}
+
+static int parse_strict(const char *v)
+{
+	static const char *const n[] = { "yes", "true", "no", "false", "off", "ask", "accept-new" };
+	static const int x[] = { SHK_YES, SHK_YES, SHK_NO, SHK_NO, SHK_NO, SHK_ASK, SHK_ACCEPT_NEW };
+
+	return parse_choice(v, n, x, N_ELEMS(n));
+}
+
+static int parse_af(const char *v)
+{
+	static const char *const n[] = { "any", "inet", "inet6" };
+	static const int x[] = { AF_UNSPEC, AF_INET, AF_INET6 };
+
+	return parse_choice(v, n, x, N_ELEMS(n));
+}
+
+static int parse_tty(const char *v)
+{
+	static const char *const n[] = { "no", "false", "yes", "true", "force", "auto" };
+	static const int x[] = { REQUEST_TTY_NO, REQUEST_TTY_NO, REQUEST_TTY_YES,
+				 REQUEST_TTY_YES, REQUEST_TTY_FORCE, REQUEST_TTY_AUTO };
+
+	return parse_choice(v, n, x, N_ELEMS(n));
+}
+
+static int apply_rekey(struct client_config *c, struct cfg_line *l, const char *file,
+		       unsigned long line)
+{
+	const char *what = "";
+	int64_t b, t;
+	int r;
+
+	r = cfg_parse_rekey_args(l->args[0], l->nargs > 1 ? l->args[1] : NULL, &b, &t, &what);
+	if (r != 0) {
+		if (strcmp(what, "number") == 0)
+			fprintf(stderr, "%s line %lu: Bad number '%s': %s\n", file, line,
+				l->args[0], r == ERR_TOO_LARGE ? "Numerical result out of range" :
+				"Invalid argument");
+		else if (strcmp(what, "small") == 0)
+			fprintf(stderr, "%s line %lu: RekeyLimit too small\n", file, line);
+		else
+			fprintf(stderr, "%s line %lu: invalid time value.\n", file, line);
+		return ERR_FORMAT;
+	}
+	if (c->rekey_bytes == -1)
+		c->rekey_bytes = b;
+	if (l->nargs > 1 && c->rekey_seconds == -1)
+		c->rekey_seconds = t;
+	return 0;
+}
+
+static int apply_kw(struct client_config *c, enum ckw kw, struct cfg_line *l,
+		    const char *file, unsigned long line)
+{
+	const char *v = l->args[0];
+	int64_t t;
+	int x;
+
+	switch (kw) {
+	case CK_HOSTNAME:
+		return set_str(&c->hostname, v);
+	case CK_PORT:
+		if ((x = cfg_parse_port(v)) < 0) {
+			fprintf(stderr, "%s line %lu: Bad port '%s'.\n", file, line, v);
+			return ERR_FORMAT;
+		}
+		set_int(&c->port, x);
+		return 0;
+	case CK_USER:
+		return set_str(&c->user, v);
+	case CK_IDENTITYFILE:
+		if (c->n_identity_files >= CFG_MAX_IDENTITIES) {
+			fprintf(stderr, "%s line %lu: Too many identity files specified (max %d).\n",
+				file, line, CFG_MAX_IDENTITIES);
+			return ERR_TOO_LARGE;
+		}
+		return cfg_client_add_identity(c, v);
+	case CK_USERKNOWNHOSTS:
+	case CK_GLOBALKNOWNHOSTS: {
+		char **dst = kw == CK_USERKNOWNHOSTS ? &c->user_known_hosts :
+			     &c->global_known_hosts;
+
+		if (*dst == NULL && (*dst = join_args(l->args, l->nargs)) == NULL)
+			return ERR_ALLOC;
+		return 0;
+	}
+	case CK_CIPHERS:
+		return set_str(&c->ciphers, v);
+	case CK_KEX:
+		return set_str(&c->kex_algorithms, v);
+	case CK_HOSTKEYALGS:
+		return set_str(&c->host_key_algorithms, v);
+	case CK_LOGLEVEL:
+		if ((x = cfg_parse_log_level(v)) < 0) {
+			fprintf(stderr, "%s line %lu: unsupported log level '%s'\n", file, line, v);
+			return ERR_FORMAT;
+		}
+		set_int(&c->log_level, x);
+		return 0;
+	case CK_REKEYLIMIT:
+		return apply_rekey(c, l, file, line);
+	case CK_CONNECTTIMEOUT:
+		/* "none" leaves it unset, like ssh: a later value may still set it. */
+		if (strcmp(v, "none") == 0)
+			return 0;
+		if (cfg_parse_time(v, &t) != 0) {
+			fprintf(stderr, "%s line %lu: invalid time value.\n", file, line);
+			return ERR_FORMAT;
+		}
+		set_int(&c->connect_timeout, (int)t);
+		return 0;
+	case CK_IDENTITIESONLY:
+	case CK_HASHKNOWNHOSTS:
+	case CK_BATCHMODE:
+		x = cfg_parse_yesno(v);
+		break;
+	case CK_STRICTHOSTKEY:
+		x = parse_strict(v);
+		break;
+	case CK_ADDRESSFAMILY:
+		x = parse_af(v);
+		break;
+	case CK_REQUESTTTY:
+		x = parse_tty(v);
+		break;
+	default:
+		return ERR_INVALID_ARG;
+	}
+	/* The remaining keywords are choices. */
+	if (x < 0 && !(kw == CK_REQUESTTTY && x == REQUEST_TTY_AUTO)) {
+		fprintf(stderr, "%s line %lu: unsupported option \"%s\".\n", file, line, v);
+		return ERR_FORMAT;
+	}
+	switch (kw) {
+	case CK_IDENTITIESONLY: set_int(&c->identities_only, x); break;
+	case CK_HASHKNOWNHOSTS: set_int(&c->hash_known_hosts, x); break;
+	case CK_BATCHMODE: set_int(&c->batch_mode, x); break;
+	case CK_STRICTHOSTKEY: set_int(&c->strict_host_key_checking, x); break;
+	case CK_ADDRESSFAMILY: set_int(&c->address_family, x); break;
+	default:
+		if (c->request_tty == REQUEST_TTY_UNSET)
+			c->request_tty = x;
+		break;
+	}
+	return 0;
+}
+
+static void lower(char *dst, size_t n, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < n && s[i] != '\0'; i++)
+		dst[i] = (char)tolower((unsigned char)s[i]);
+	dst[i] = '\0';
+}
+
+int cfg_client_apply_line(struct client_config *c, const char *kv, const char *file,
+			  unsigned long line)
+{
+	struct cfg_line l;
+	char name[64];
+	size_t i;
+	int r;
+
+	if ((r = cfg_lex(kv, &l)) != 0) {
+		if (r == ERR_FORMAT)
+			fprintf(stderr, "%s line %lu: invalid quotes\n", file, line);
+		else if (r == ERR_TOO_LARGE)
+			fprintf(stderr, "%s line %lu: too many arguments.\n", file, line);
+		return r;
+	}
+	if (l.keyword == NULL)
+		goto out; /* blank or comment */
+	/* ssh names keywords in lower case in its messages. */
+	lower(name, sizeof(name), l.keyword);
+	for (i = 0; i < N_ELEMS(client_keywords); i++)
+		if (strcasecmp(l.keyword, client_keywords[i].name) == 0)
+			break;
+	if (i == N_ELEMS(client_keywords)) {
+		for (size_t j = 0; j < N_ELEMS(client_unsupported); j++) {
+			if (strcasecmp(l.keyword, client_unsupported[j]) == 0) {
+				fprintf(stderr, "%s line %lu: keyword %s is not supported by burrow yet\n",
+					file, line, name);
+				r = ERR_UNSUPPORTED;
+				goto out;
+			}
+		}
+		fprintf(stderr, "%s: line %lu: Bad configuration option: %s\n", file, line, name);
+		r = ERR_NOT_FOUND;
+		goto out;
+	}
+	if (l.nargs == 0) {
+		fprintf(stderr, "%s line %lu: no argument after keyword \"%s\"\n", file, line, name);
+		r = ERR_FORMAT;
+		goto out;
+	}
+	if (l.nargs > (client_keywords[i].kw == CK_REKEYLIMIT ? 2 :
+		       client_keywords[i].multi ? CFG_LEX_MAX_ARGS : 1)) {
+		fprintf(stderr, "%s line %lu: keyword %s extra arguments at end of line\n", file,
+			line, name);
+		r = ERR_FORMAT;
+		goto out;
+	}
+	for (int a = 0; a < l.nargs; a++) {
+		if (l.args[a][0] == '\0') {
+			fprintf(stderr, "%s line %lu: Missing argument.\n", file, line);
+			r = ERR_FORMAT;
+			goto out;
+		}
+	}
+	r = apply_kw(c, client_keywords[i].kw, &l, file, line);
+out:
+	cfg_line_free(&l);
+	return r;
+}
+
+int cfg_client_apply(struct client_config *c, const char *kv, const char *where)
+{
+	return cfg_client_apply_line(c, kv, where, 0);
+}
+
+int cfg_parse_rekey_limit(const char *value, int64_t *bytes, int64_t *seconds)
+{
+	struct cfg_line l;
+	const char *what = "";
+	char *buf = NULL;
+	size_t n = strlen(value);
+	int64_t b, t;
+	int r;
+
+	/* Lex as the value of a dummy keyword so quoting and blanks match config lines. */
+	if (mem_add_size(n, 3, &n) != 0 || (buf = malloc(n)) == NULL)
+		return ERR_ALLOC;
+	snprintf(buf, n, "x %s", value);
+	r = cfg_lex(buf, &l);
+	free(buf);
+	if (r != 0)
+		return r;
+	if (l.nargs < 1 || l.nargs > 2) {
+		r = ERR_FORMAT;
+		goto out;
+	}
+	if ((r = cfg_parse_rekey_args(l.args[0], l.nargs > 1 ? l.args[1] : NULL, &b, &t,
+				      &what)) != 0)
+		goto out;
+	*bytes = b;
+	*seconds = t;
+out:
+	cfg_line_free(&l);
+	return r;
+}

@@ -10,6 +10,10 @@
 
 enum strict_hostkey { SHK_ASK = 0, SHK_YES, SHK_ACCEPT_NEW, SHK_NO };
 
+/* RequestTTY / -t / -T. UNSET only before cfg_client_finish(). */
+enum request_tty { REQUEST_TTY_UNSET = -2, REQUEST_TTY_AUTO = -1, REQUEST_TTY_NO = 0,
+		   REQUEST_TTY_YES = 1, REQUEST_TTY_FORCE = 2 };
+
 #define CFG_MAX_IDENTITIES 100
 
 struct client_config {
@@ -34,30 +38,62 @@ struct client_config {
 	int64_t rekey_seconds;      /* RekeyLimit second field: 0 = none */
 	int connect_timeout;        /* ConnectTimeout seconds (0 = system default) */
 	int address_family;         /* AddressFamily / -4 / -6: AF_UNSPEC, AF_INET, AF_INET6 */
-	int request_tty;            /* -T: 0 no, -t: 1 yes, default -1 auto */
+	int request_tty;            /* enum request_tty: -T no, -t yes, -tt force, default auto */
 	char *command;              /* remote command joined with spaces (NULL = none) */
 	char *config_file;          /* -F */
+	/* Flags recorded now, acted on by later layers (default 0). */
+	int no_shell;               /* -N */
+	int stdin_null;             /* -n */
+	int fork_after_auth;        /* -f */
+	int gateway_ports;          /* -g */
+	int compression;            /* -C */
 };
 
-/* Zero the struct to "unset". */
+/* Set every field to "unset" (-1 / NULL; request_tty REQUEST_TTY_UNSET). */
 void cfg_client_init(struct client_config *c);
 void cfg_client_free(struct client_config *c);
 /*
  * Apply "Keyword=value" or "Keyword value" (as -o gives it). `where` names the
- * source for messages ("command-line", "file:line"). An unknown keyword or bad
- * value prints a message like ssh's ("command-line line 0: Bad configuration
- * option: foo") to stderr and returns a negative error. First value wins.
+ * source for messages ("command-line"; treated as line 0). An unknown keyword
+ * or bad value prints a message like ssh's ("command-line: line 0: Bad
+ * configuration option: foo") to stderr and returns a negative error. First
+ * value wins; IdentityFile accumulates. A blank or comment line is a no-op.
+ * Keywords OpenSSH knows but burrow does not implement yet are refused with
+ * "<where> line N: keyword NAME is not supported by burrow yet"
+ * (ERR_UNSUPPORTED).
  */
 int cfg_client_apply(struct client_config *c, const char *kv, const char *where);
+/* Same with a line number, for configuration files ("FILE line N: ..."). */
+int cfg_client_apply_line(struct client_config *c, const char *kv, const char *file,
+			  unsigned long line);
 /*
- * Parse ssh's command line: burrow [-46qTtv] [-F file] [-i id] [-l user] [-o opt] [-p port] [user@]host [command...]
- * Prints usage/errors to stderr and returns a negative error on bad input.
+ * Parse ssh's command line:
+ *   burrow [-46CfgNnqTtv] [-F file] [-i id] [-l user] [-o opt] [-p port]
+ *          destination [command [argument ...]]
+ * destination: host, user@host (split at the last '@'), ssh://[user@]host[:port].
+ * Options are applied in order, first value wins (as ssh does: -p, -l, -o and
+ * the destination's user/port all count as "given"); options may also follow
+ * the destination directly, as with ssh. The remaining words are the remote
+ * command, joined with single spaces. argv[0] is the program name.
+ * Prints usage/errors to stderr and returns a negative error on bad input
+ * (the program should exit 255).
  */
 int cfg_client_parse_args(struct client_config *c, int argc, char **argv);
-/* Fill defaults (user from the passwd entry, ~ expansion, default identity list). */
+/* Append an identity file (-i); ERR_TOO_LARGE past CFG_MAX_IDENTITIES. */
+int cfg_client_add_identity(struct client_config *c, const char *path);
+/*
+ * Fill defaults (user from the passwd entry, ~ expansion, default identity list).
+ * Needs c->host (set by cfg_client_parse_args).
+ */
 int cfg_client_finish(struct client_config *c);
 
-/* "1G", "500M", "default", "none" -> bytes/seconds, as ssh_config RekeyLimit. */
+/*
+ * RekeyLimit value: "SIZE [TIME]" as ssh_config(5), e.g. "1G 1h", "512K",
+ * "default none", "default 30m". SIZE: "default" (0) or a number with an
+ * optional fraction and K/M/G/T/P/E suffix (powers of 1024), 0 or >= 16.
+ * TIME: "none" (0) or seconds with s/m/h/d/w suffixes. Prints nothing;
+ * ERR_FORMAT / ERR_TOO_LARGE / ERR_INVALID_ARG (too small) on bad input.
+ */
 int cfg_parse_rekey_limit(const char *value, int64_t *bytes, int64_t *seconds);
 
 #endif

@@ -1,1 +1,453 @@
-/* to be written */
+/* sshd_config(5) lines and files for burrowd. */
+#include "config/server_config.h"
+
+#include <errno.h>
+#include <glob.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+#include "config/lexer.h"
+#include "config/server_keywords.h"
+#include "config/values.h"
+#include "util/err.h"
+#include "util/log.h"
+#include "util/mem.h"
+
+/* sshd's limit on nested Include (READCONF_MAX_DEPTH). */
+#define SCFG_MAX_DEPTH 16
+/* Relative Include paths are under sshd's directory, as sshd_config(5) says. */
+#define SCFG_INCLUDE_DIR "/etc/ssh/"
+
+static int load_file_depth(struct server_config *c, const char *path, int must_exist,
+			   int depth);
+
+void scfg_init(struct server_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->log_level = -1;
+	c->permit_root_login = -1;
+	c->max_auth_tries = -1;
+	c->rekey_bytes = -1;
+	c->rekey_seconds = -1;
+	c->login_grace_time = -1;
+	c->address_family = -1;
+}
+
+static void free_list(char **v, int *n)
+{
+	for (int i = 0; i < *n; i++)
+		free(v[i]);
+	*n = 0;
+}
+
+void scfg_free(struct server_config *c)
+{
+	free(c->config_file);
+	free_list(c->listen_addresses, &c->n_listen_addresses);
+	free_list(c->host_keys, &c->n_host_keys);
+	free_list(c->authorized_keys_files, &c->n_authorized_keys_files);
+	free(c->pid_file);
+	free(c->ciphers);
+	free(c->kex_algorithms);
+	free(c->host_key_algorithms);
+	free(c->log_file);
+	scfg_init(c);
+}
+
+int scfg_list_add(char **v, int *n, const char *s)
+{
+	char *p;
+
+	if (*n >= SCFG_MAX_LIST)
+		return ERR_TOO_LARGE;
+	if ((p = mem_strdup(s)) == NULL)
+		return ERR_ALLOC;
+	v[(*n)++] = p;
+	return 0;
+}
+
+static int set_str(char **dst, const char *v)
+{
+	if (*dst == NULL && (*dst = mem_strdup(v)) == NULL)
+		return ERR_ALLOC;
+	return 0;
+}
+
+static void set_int(int *dst, int v)
+{
+	if (*dst == -1)
+		*dst = v;
+}
+
+int scfg_parse_listen_address(const char *s, char **host, int *port)
+{
+	const char *colon = strchr(s, ':'), *hend, *p = NULL;
+	const char *h = s;
+	char *hh;
+	int pt = 0;
+
+	if (*s == '[') {
+		if ((hend = strchr(s, ']')) == NULL || hend == s + 1)
+			return ERR_FORMAT;
+		h = s + 1;
+		if (hend[1] == ':')
+			p = hend + 2;
+		else if (hend[1] != '\0')
+			return ERR_FORMAT;
+	} else if (colon != NULL && strchr(colon + 1, ':') == NULL) {
+		/* Exactly one ':' is host:port; more is a bare IPv6 address. */
+		hend = colon;
+		p = colon + 1;
+	} else {
+		hend = s + strlen(s);
+	}
+	if (hend == h)
+		return ERR_FORMAT;
+	if (p != NULL && (pt = cfg_parse_port(p)) < 0)
+		return ERR_INVALID_ARG;
+	if ((hh = strndup(h, (size_t)(hend - h))) == NULL)
+		return ERR_ALLOC;
+	*host = hh;
+	*port = pt;
+	return 0;
+}
+
+/* sshd's integer wording: "invalid", "too small", "too large". */
+static int parse_int_sshd(const char *v, const char *kw, const char *file, unsigned long line,
+			  int *out)
+{
+	const char *why = NULL;
+	int x, r;
+
+	if (v[0] == '-' && v[1] >= '0' && v[1] <= '9' && cfg_parse_uint(v + 1, &x) != ERR_FORMAT)
+		why = "too small";
+	else if ((r = cfg_parse_uint(v, &x)) == ERR_TOO_LARGE)
+		why = "too large";
+	else if (r != 0)
+		why = "invalid";
+	if (why != NULL) {
+		fprintf(stderr, "%s line %lu: %s integer value %s.\n", file, line, kw, why);
+		return ERR_FORMAT;
+	}
+	*out = x;
+	return 0;
+}
+
+static int parse_permit_root(const char *v)
+{
+	static const struct { const char *n; int v; } t[] = {
+		{ "yes", PERMIT_ROOT_YES }, { "no", PERMIT_ROOT_NO },
+		{ "prohibit-password", PERMIT_ROOT_PROHIBIT_PASSWORD },
+		{ "without-password", PERMIT_ROOT_PROHIBIT_PASSWORD },
+		{ "forced-commands-only", PERMIT_ROOT_FORCED_COMMANDS_ONLY },
+	};
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (strcasecmp(v, t[i].n) == 0)
+			return t[i].v;
+	return -1;
+}
+
+static int parse_af(const char *v)
+{
+	if (strcasecmp(v, "any") == 0)
+		return AF_UNSPEC;
+	if (strcasecmp(v, "inet") == 0)
+		return AF_INET;
+	if (strcasecmp(v, "inet6") == 0)
+		return AF_INET6;
+	return -1;
+}
+
+static int apply_include(struct server_config *c, struct cfg_line *l, const char *file,
+			 unsigned long line, int depth)
+{
+	int r = 0;
+
+	if (depth >= SCFG_MAX_DEPTH) {
+		fprintf(stderr, "%s line %lu: Too many recursive configuration includes\n",
+			file, line);
+		return ERR_TOO_LARGE;
+	}
+	for (int a = 0; a < l->nargs && r == 0; a++) {
+		const char *pat = l->args[a];
+		char *full = NULL;
+		glob_t g;
+		int gr;
+
+		if (pat[0] != '/' && pat[0] != '~') {
+			size_t n;
+
+			if (mem_add_size(strlen(SCFG_INCLUDE_DIR), strlen(pat) + 1, &n) != 0 ||
+			    (full = malloc(n)) == NULL)
+				return ERR_ALLOC;
+			snprintf(full, n, "%s%s", SCFG_INCLUDE_DIR, pat);
+			pat = full;
+		}
+		memset(&g, 0, sizeof(g));
+		gr = glob(pat, GLOB_TILDE, NULL, &g);
+		if (gr == GLOB_NOMATCH) {
+			log_debug("%s line %lu: include %s matched no files", file, line, pat);
+		} else if (gr != 0) {
+			fprintf(stderr, "%s line %lu: include \"%s\" glob failed\n", file, line, pat);
+			r = ERR_SYSTEM;
+		} else {
+			for (size_t i = 0; i < g.gl_pathc && r == 0; i++)
+				r = load_file_depth(c, g.gl_pathv[i], 1, depth + 1);
+		}
+		globfree(&g);
+		free(full);
+	}
+	return r;
+}
+
+static int apply_rekey(struct server_config *c, struct cfg_line *l, const char *file,
+		       unsigned long line)
+{
+	const char *what = "";
+	int64_t b, t;
+	int r;
+
+	r = cfg_parse_rekey_args(l->args[0], l->nargs > 1 ? l->args[1] : NULL, &b, &t, &what);
+	if (r != 0) {
+		if (strcmp(what, "number") == 0)
+			fprintf(stderr, "%s line %lu: Bad RekeyLimit number '%s': %s\n", file, line,
+				l->args[0], r == ERR_TOO_LARGE ? "Numerical result out of range" :
+				"Invalid argument");
+		else if (strcmp(what, "small") == 0)
+			fprintf(stderr, "%s line %lu: RekeyLimit too small\n", file, line);
+		else
+			fprintf(stderr, "%s line %lu: invalid time value.\n", file, line);
+		return ERR_FORMAT;
+	}
+	if (c->rekey_bytes == -1)
+		c->rekey_bytes = b;
+	if (l->nargs > 1 && c->rekey_seconds == -1)
+		c->rekey_seconds = t;
+	return 0;
+}
+
+/* Value errors are fatal in sshd: the message, then stop. */
+static int apply_impl(struct server_config *c, const struct skw *kw, struct cfg_line *l,
+		      const char *file, unsigned long line, int depth)
+{
+	const char *v = l->args[0];
+	char *host;
+	int64_t t;
+	int x, r;
+
+	switch (kw->id) {
+	case SKW_PORT:
+		if ((x = cfg_parse_port(v)) < 0) {
+			fprintf(stderr, "%s line %lu: Badly formatted port number.\n", file, line);
+			return ERR_FORMAT;
+		}
+		if (c->ports_from_cmdline)
+			return 0; /* -p replaces the file's ports */
+		if (c->n_ports >= SCFG_MAX_LIST) {
+			fprintf(stderr, "%s line %lu: too many ports.\n", file, line);
+			return ERR_TOO_LARGE;
+		}
+		c->ports[c->n_ports++] = x;
+		return 0;
+	case SKW_LISTEN:
+		if ((r = scfg_parse_listen_address(v, &host, &x)) != 0) {
+			if (r == ERR_ALLOC)
+				return r;
+			fprintf(stderr, "%s line %lu: %s\n", file, line,
+				r == ERR_INVALID_ARG ? "bad port number" : "bad address:port usage");
+			return ERR_FORMAT;
+		}
+		free(host);
+		break;
+	case SKW_LOGLEVEL:
+		if (cfg_parse_log_level(v) < 0) {
+			fprintf(stderr, "%s line %lu: unsupported log level '%s'\n", file, line, v);
+			return ERR_FORMAT;
+		}
+		set_int(&c->log_level, cfg_parse_log_level(v));
+		return 0;
+	case SKW_PERMITROOT:
+		if ((x = parse_permit_root(v)) < 0) {
+			fprintf(stderr, "%s line %lu: unsupported option \"%s\".\n", file, line, v);
+			return ERR_FORMAT;
+		}
+		set_int(&c->permit_root_login, x);
+		return 0;
+	case SKW_ADDRESSFAMILY:
+		if ((x = parse_af(v)) < 0) {
+			fprintf(stderr, "%s line %lu: unsupported option \"%s\".\n", file, line, v);
+			return ERR_FORMAT;
+		}
+		set_int(&c->address_family, x);
+		return 0;
+	case SKW_MAXAUTHTRIES:
+		if ((r = parse_int_sshd(v, "MaxAuthTries", file, line, &x)) != 0)
+			return r;
+		set_int(&c->max_auth_tries, x);
+		return 0;
+	case SKW_LOGINGRACE:
+		if (cfg_parse_time(v, &t) != 0) {
+			fprintf(stderr, "%s line %lu: invalid time value.\n", file, line);
+			return ERR_FORMAT;
+		}
+		set_int(&c->login_grace_time, (int)t);
+		return 0;
+	case SKW_REKEYLIMIT:
+		return apply_rekey(c, l, file, line);
+	case SKW_INCLUDE:
+		return apply_include(c, l, file, line, depth);
+	default:
+		break;
+	}
+
+	switch (kw->id) {
+	case SKW_LISTEN:
+		r = scfg_list_add(c->listen_addresses, &c->n_listen_addresses, v);
+		break;
+	case SKW_HOSTKEY:
+		r = scfg_list_add(c->host_keys, &c->n_host_keys, v);
+		break;
+	case SKW_AUTHKEYS:
+		r = 0;
+		if (c->n_authorized_keys_files > 0)
+			break;
+		for (int a = 0; a < l->nargs && r == 0; a++)
+			r = scfg_list_add(c->authorized_keys_files, &c->n_authorized_keys_files,
+					  l->args[a]);
+		break;
+	case SKW_PIDFILE:
+		return set_str(&c->pid_file, v);
+	case SKW_CIPHERS:
+		return set_str(&c->ciphers, v);
+	case SKW_KEX:
+		return set_str(&c->kex_algorithms, v);
+	case SKW_HOSTKEYALGS:
+		return set_str(&c->host_key_algorithms, v);
+	default:
+		return ERR_INVALID_ARG;
+	}
+	if (r == ERR_TOO_LARGE)
+		fprintf(stderr, "%s line %lu: too many %s entries.\n", file, line, kw->name);
+	return r;
+}
+
+/* Keywords taking a list of arguments; the rest take exactly one (RekeyLimit two). */
+static int max_args(const struct skw *kw)
+{
+	switch (kw->id) {
+	case SKW_AUTHKEYS:
+	case SKW_INCLUDE:
+		return CFG_LEX_MAX_ARGS;
+	case SKW_REKEYLIMIT:
+		return 2;
+	default:
+		return 1;
+	}
+}
+
+static int apply_depth(struct server_config *c, const char *kv, const char *file,
+		       unsigned long line, int depth)
+{
+	const struct skw *kw;
+	struct cfg_line l;
+	int r;
+
+	if ((r = cfg_lex(kv, &l)) != 0) {
+		if (r == ERR_ALLOC)
+			return r;
+		fprintf(stderr, "%s line %lu: %s\n", file, line,
+			r == ERR_FORMAT ? "invalid quotes" : "too many arguments");
+		return ERR_NOT_FOUND;
+	}
+	if (l.keyword == NULL)
+		goto out;
+	if ((kw = scfg_keyword(l.keyword)) == NULL) {
+		fprintf(stderr, "%s: line %lu: Bad configuration option: %s\n", file, line,
+			l.keyword);
+		r = ERR_NOT_FOUND;
+		goto out;
+	}
+	if (l.nargs == 0 || l.args[0][0] == '\0') {
+		fprintf(stderr, "%s line %lu: no argument after keyword \"%s\"\n", file, line,
+			l.keyword);
+		r = ERR_NOT_FOUND;
+		goto out;
+	}
+	if (kw->cls == SKW_REFUSED && kw->harmless_value != NULL && l.nargs == 1 &&
+	    strcasecmp(l.args[0], kw->harmless_value) == 0) {
+		log_debug("Ignoring unsupported option %s %s", kw->name, l.args[0]);
+		goto out;
+	}
+	if (kw->cls == SKW_REFUSED) {
+		fprintf(stderr, "%s: line %lu: %s is not supported by burrowd yet\n", file, line,
+			l.keyword);
+		r = ERR_NOT_FOUND;
+		goto out;
+	}
+	if (kw->cls == SKW_IGNORED) {
+		log_debug("Ignoring unsupported option %s", kw->name);
+		goto out;
+	}
+	if (l.nargs > max_args(kw)) {
+		fprintf(stderr, "%s line %lu: keyword %s extra arguments at end of line\n", file,
+			line, l.keyword);
+		r = ERR_NOT_FOUND;
+		goto out;
+	}
+	r = apply_impl(c, kw, &l, file, line, depth);
+out:
+	cfg_line_free(&l);
+	return r;
+}
+
+int scfg_apply(struct server_config *c, const char *kv, const char *file, unsigned long line)
+{
+	return apply_depth(c, kv, file, line, 0);
+}
+
+static int load_file_depth(struct server_config *c, const char *path, int must_exist,
+			   int depth)
+{
+	FILE *f;
+	char *line = NULL;
+	size_t cap = 0;
+	unsigned long lineno = 0, bad = 0;
+	int r = 0;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		if (errno == ENOENT && !must_exist)
+			return 0;
+		fprintf(stderr, "%s: %s\n", path, strerror(errno));
+		return ERR_NOT_FOUND;
+	}
+	while (getline(&line, &cap, f) != -1) {
+		if (++lineno == ULONG_MAX)
+			break;
+		if ((r = apply_depth(c, line, path, lineno, depth)) == ERR_NOT_FOUND)
+			bad++;
+		else if (r != 0)
+			goto out;
+	}
+	r = 0;
+	if (ferror(f)) {
+		fprintf(stderr, "%s: %s\n", path, strerror(errno));
+		r = ERR_SYSTEM;
+	} else if (bad > 0) {
+		fprintf(stderr, "%s: terminating, %lu bad configuration options\n", path, bad);
+		r = ERR_FORMAT;
+	}
+out:
+	free(line);
+	fclose(f);
+	return r;
+}
+
+int scfg_load_file(struct server_config *c, const char *path, int must_exist)
+{
+	return load_file_depth(c, path, must_exist, 0);
+}

@@ -9,16 +9,20 @@
 
 #define SCFG_MAX_LIST 64
 
+/* burrowd is a drop-in for sshd: it reads sshd's file unless -f says otherwise. */
+#define SCFG_DEFAULT_CONFIG "/etc/ssh/sshd_config"
+
 enum permit_root { PERMIT_ROOT_NO = 0, PERMIT_ROOT_YES, PERMIT_ROOT_PROHIBIT_PASSWORD,
 		   PERMIT_ROOT_FORCED_COMMANDS_ONLY };
 
 struct server_config {
-	char *config_file;                 /* -f (default /etc/burrow/burrowd_config) */
+	char *config_file;                 /* -f (default SCFG_DEFAULT_CONFIG, set by scfg_parse_args) */
+	int config_file_explicit;          /* 1 if given with -f (then it must exist) */
 	int ports[SCFG_MAX_LIST];          /* Port / -p (default 22) */
 	int n_ports;
 	char *listen_addresses[SCFG_MAX_LIST]; /* ListenAddress: "host", "host:port", "[v6]:port" */
 	int n_listen_addresses;
-	char *host_keys[SCFG_MAX_LIST];    /* HostKey / -h (default /etc/burrow/ssh_host_ed25519_key) */
+	char *host_keys[SCFG_MAX_LIST];    /* HostKey / -h (default /etc/ssh/ssh_host_ed25519_key) */
 	int n_host_keys;
 	char *authorized_keys_files[SCFG_MAX_LIST]; /* AuthorizedKeysFile, %h %u %% tokens; relative = under home */
 	int n_authorized_keys_files;       /* default ".ssh/authorized_keys .ssh/authorized_keys2" */
@@ -32,6 +36,8 @@ struct server_config {
 	char *kex_algorithms;
 	char *host_key_algorithms;
 	int login_grace_time;              /* LoginGraceTime seconds (default 120) */
+	int address_family;                /* AddressFamily / -4 / -6: AF_UNSPEC, AF_INET, AF_INET6 */
+	int ports_from_cmdline;            /* -p given: Port lines from the file are ignored */
 	/* flags */
 	int no_daemon;                     /* -D */
 	int log_stderr;                    /* -e */
@@ -42,14 +48,42 @@ struct server_config {
 	int debug;                         /* -d count */
 };
 
+/* Set every field to "unset" (-1 / NULL / empty lists). */
 void scfg_init(struct server_config *c);
 void scfg_free(struct server_config *c);
-/* Apply one keyword line; `file`/`line` for messages (file "command-line" for -o). */
+/*
+ * Apply one keyword line; `file`/`line` for messages (file "command-line" for -o).
+ * Keywords fall in three classes: implemented; harmless to ignore (logged at
+ * DEBUG1 "Ignoring unsupported option NAME"); and restricting ones burrowd
+ * cannot honour yet, refused with "FILE: line N: NAME is not supported by
+ * burrowd yet" so a restriction is never silently dropped. Unknown keyword:
+ * "FILE: line N: Bad configuration option: NAME". Messages go to stderr.
+ * Returns 0; ERR_NOT_FOUND for a bad option line (sshd counts these and goes
+ * on); ERR_FORMAT etc. for a bad value (sshd stops at once).
+ */
 int scfg_apply(struct server_config *c, const char *kv, const char *file, unsigned long line);
-/* Read a config file; a missing file named by -f is an error, the default one is optional. */
+/*
+ * Read a config file ('#' comments, blank lines, Include). A missing file is an
+ * error when must_exist (named by -f), else fine. After bad option lines prints
+ * "FILE: terminating, N bad configuration options" and returns ERR_FORMAT.
+ */
 int scfg_load_file(struct server_config *c, const char *path, int must_exist);
-/* Parse burrowd's arguments (-Deqt -T -d -f -E -p -h -o); -o lines are applied before the file. */
+/*
+ * Parse burrowd's arguments: [-46DdeqTt] [-E log_file] [-f config_file]
+ * [-h host_key_file] [-o option] [-p port]. -o lines are applied at once, i.e.
+ * before the file, so they win for single-value keywords; -p ports replace the
+ * file's Port lines. Does not read the file: the caller then runs
+ * scfg_load_file(c, c->config_file, c->config_file_explicit) and scfg_finish()
+ * (or use scfg_configure() for all three). Prints usage/errors to stderr.
+ */
 int scfg_parse_args(struct server_config *c, int argc, char **argv);
+/* scfg_parse_args + scfg_load_file + scfg_finish. */
+int scfg_configure(struct server_config *c, int argc, char **argv);
+/*
+ * Split a ListenAddress entry: "host", "host:port", "[v6addr]:port", "[v6addr]"
+ * or a bare IPv6 address. *host is allocated; *port is 0 when not given.
+ */
+int scfg_parse_listen_address(const char *s, char **host, int *port);
 /* Fill defaults for everything unset. */
 int scfg_finish(struct server_config *c);
 /* Print the effective configuration, lower-case keywords, as sshd -T does. */

@@ -1,10 +1,10 @@
 #include "util/log.h"
+#include "util/log_syslog.h"
 
 #include <errno.h>
 #include <stdarg.h>
 #include <string.h>
 #include <strings.h>
-#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -56,7 +56,7 @@ int log_set_file(const char *path)
 void log_set_syslog(int on)
 {
 	if (on && !log_to_syslog)
-		openlog(log_ident, LOG_PID, LOG_AUTH);
+		log_syslog_open(log_ident);
 	log_to_syslog = on;
 }
 
@@ -74,17 +74,6 @@ const char *log_level_name(enum log_level level)
 		if (level_names[i].level == level)
 			return level_names[i].name;
 	return "UNKNOWN";
-}
-
-static int syslog_priority(enum log_level level)
-{
-	switch (level) {
-	case LOG_FATAL: return LOG_CRIT;
-	case LOG_ERROR: return LOG_ERR;
-	case LOG_INFO: return LOG_INFO;
-	case LOG_VERBOSE: return LOG_INFO;
-	default: return LOG_DEBUG;
-	}
 }
 
 void log_msg(enum log_level level, const char *fmt, ...)
@@ -110,7 +99,8 @@ void log_msg(enum log_level level, const char *fmt, ...)
 		if ((unsigned char)*p < 0x20 && *p != '\t')
 			*p = '?';
 	if (log_to_syslog) {
-		syslog(syslog_priority(level), "%s%s", prefix, msg);
+		log_syslog_write(level == LOG_FATAL ? LOG_SYSLOG_CRIT : level == LOG_ERROR ? LOG_SYSLOG_ERR
+			: level <= LOG_VERBOSE ? LOG_SYSLOG_INFO : LOG_SYSLOG_DEBUG, prefix, msg);
 	} else if (log_file != NULL) {
 		char ts[64];
 		time_t now = time(NULL);

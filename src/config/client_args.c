@@ -1,0 +1,324 @@
+/* ssh(1) command line for burrow: flags, destination forms, remote command. */
+#include "config/client_config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+#include "config/values.h"
+#include "util/err.h"
+#include "util/log.h"
+#include "util/mem.h"
+
+/* Flags without an argument, and those taking one (getopt "F:i:l:o:p:"). */
+#define CLIENT_FLAGS "46CfgNnqTtv"
+#define CLIENT_ARG_FLAGS "Filop"
+
+static void client_usage(void)
+{
+	fprintf(stderr,
+		"usage: burrow [-46CfgNnqTtv] [-F configfile] [-i identity_file]\n"
+		"              [-l login_name] [-o option] [-p port]\n"
+		"              destination [command [argument ...]]\n");
+}
+
+struct args_state {
+	int debug;  /* -v count, as ssh's debug_flag */
+};
+
+static int set_str_first(char **dst, const char *v)
+{
+	if (*dst != NULL)
+		return 0;
+	if ((*dst = mem_strdup(v)) == NULL)
+		return ERR_ALLOC;
+	return 0;
+}
+
+static int client_flag(struct client_config *c, struct args_state *st, char ch)
+{
+	switch (ch) {
+	case '4': c->address_family = AF_INET; break;
+	case '6': c->address_family = AF_INET6; break;
+	case 'C': c->compression = 1; break;
+	/* -f implies -n, as in ssh. */
+	case 'f': c->fork_after_auth = 1; c->stdin_null = 1; break;
+	case 'g': c->gateway_ports = 1; break;
+	case 'N': c->no_shell = 1; break;
+	case 'n': c->stdin_null = 1; break;
+	case 'q': c->log_level = LOG_QUIET; break;
+	case 'T': c->request_tty = REQUEST_TTY_NO; break;
+	case 't':
+		c->request_tty = c->request_tty == REQUEST_TTY_YES ? REQUEST_TTY_FORCE :
+			REQUEST_TTY_YES;
+		break;
+	case 'v':
+		/* The first -v means DEBUG1 whatever was set; each further one adds a level. */
+		if (st->debug == 0) {
+			st->debug = 1;
+			c->log_level = LOG_DEBUG1;
+		} else if (c->log_level < LOG_DEBUG3) {
+			st->debug++;
+			c->log_level++;
+		}
+		break;
+	default:
+		return ERR_INVALID_ARG;
+	}
+	return 0;
+}
+
+static int client_arg_flag(struct client_config *c, char ch, const char *v)
+{
+	int port, r;
+
+	switch (ch) {
+	case 'F':
+		free(c->config_file);
+		if ((c->config_file = mem_strdup(v)) == NULL)
+			return ERR_ALLOC;
+		return 0;
+	case 'i':
+		if ((r = cfg_client_add_identity(c, v)) == ERR_TOO_LARGE)
+			fprintf(stderr, "Too many identity files specified (max %d)\n",
+				CFG_MAX_IDENTITIES);
+		return r;
+	case 'l':
+		return set_str_first(&c->user, v);
+	case 'o':
+		return cfg_client_apply(c, v, "command-line");
+	case 'p':
+		if ((port = cfg_parse_port(v)) < 0) {
+			fprintf(stderr, "Bad port '%s'\n", v);
+			return ERR_FORMAT;
+		}
+		if (c->port == -1)
+			c->port = port;
+		return 0;
+	default:
+		return ERR_INVALID_ARG;
+	}
+}
+
+/*
+ * Options from argv[*idx] up to the first non-option, like a POSIX getopt
+ * (no permutation). "--" is consumed and ends options for good.
+ */
+static int client_opts(struct client_config *c, struct args_state *st, int argc, char **argv,
+		       int *idx, int *terminated)
+{
+	int r;
+
+	while (*idx < argc) {
+		const char *a = argv[*idx];
+
+		if (a[0] != '-' || a[1] == '\0')
+			break;
+		if (strcmp(a, "--") == 0) {
+			(*idx)++;
+			*terminated = 1;
+			break;
+		}
+		for (size_t j = 1; a[j] != '\0'; j++) {
+			const char *v;
+
+			if (strchr(CLIENT_FLAGS, a[j]) != NULL) {
+				if ((r = client_flag(c, st, a[j])) != 0)
+					return r;
+				continue;
+			}
+			if (strchr(CLIENT_ARG_FLAGS, a[j]) == NULL) {
+				fprintf(stderr, "unknown option -- %c\n", a[j]);
+				client_usage();
+				return ERR_INVALID_ARG;
+			}
+			if (a[j + 1] != '\0') {
+				v = a + j + 1;
+			} else if (*idx + 1 < argc) {
+				v = argv[++*idx];
+			} else {
+				fprintf(stderr, "option requires an argument -- %c\n", a[j]);
+				client_usage();
+				return ERR_INVALID_ARG;
+			}
+			if ((r = client_arg_flag(c, a[j], v)) != 0)
+				return r;
+			break;
+		}
+		(*idx)++;
+	}
+	return 0;
+}
+
+/* A host name must be non-empty and free of blanks and control characters. */
+static int host_ok(const char *h, size_t n)
+{
+	if (n == 0 || h[0] == '-')
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)h[i] <= ' ' || h[i] == 0x7f)
+			return 0;
+	return 1;
+}
+
+/*
+ * ssh://[user@]host[:port][/] (draft-ietf-secsh-scp-sftp-ssh-uri); host may be
+ * a bracketed IPv6 literal.
+ */
+static int parse_uri(const char *s, char **user, char **host, int *port)
+{
+	const char *at, *h, *hend, *p, *end = s + strlen(s);
+	char *u = NULL, *hh = NULL, num[8];
+	int pt = -1, r = ERR_FORMAT;
+
+	if (end > s && end[-1] == '/')
+		end--;
+	if (memchr(s, '/', (size_t)(end - s)) != NULL)
+		return ERR_FORMAT; /* no path allowed */
+	at = memchr(s, '@', (size_t)(end - s));
+	h = s;
+	if (at != NULL) {
+		if (at == s || memchr(at + 1, '@', (size_t)(end - at - 1)) != NULL)
+			return ERR_FORMAT;
+		h = at + 1;
+	}
+	if (*h == '[') {
+		if ((hend = memchr(h, ']', (size_t)(end - h))) == NULL)
+			return ERR_FORMAT;
+		p = hend + 1;
+		h++;
+	} else {
+		hend = memchr(h, ':', (size_t)(end - h));
+		if (hend == NULL)
+			hend = end;
+		p = hend;
+	}
+	if (!host_ok(h, (size_t)(hend - h)))
+		return ERR_FORMAT;
+	if (p < end) {
+		size_t n = (size_t)(end - p - 1);
+
+		if (*p != ':' || n == 0 || n >= sizeof(num))
+			return ERR_FORMAT;
+		memcpy(num, p + 1, n);
+		num[n] = '\0';
+		if ((pt = cfg_parse_port(num)) < 0)
+			return ERR_FORMAT;
+	}
+	if (at != NULL && (u = strndup(s, (size_t)(at - s))) == NULL)
+		return ERR_ALLOC;
+	if ((hh = strndup(h, (size_t)(hend - h))) == NULL) {
+		r = ERR_ALLOC;
+		goto out;
+	}
+	*user = u;
+	*host = hh;
+	*port = pt;
+	u = hh = NULL;
+	r = 0;
+out:
+	free(u);
+	free(hh);
+	return r;
+}
+
+static int parse_destination(const char *d, char **user, char **host, int *port)
+{
+	const char *at, *h = d;
+	char *u = NULL, *hh;
+
+	if (strncasecmp(d, "ssh://", 6) == 0)
+		return parse_uri(d + 6, user, host, port);
+	/* user@host splits at the last '@': user names may contain '@'. */
+	if ((at = strrchr(d, '@')) != NULL) {
+		if (at == d)
+			return ERR_FORMAT;
+		h = at + 1;
+	}
+	if (!host_ok(h, strlen(h)))
+		return ERR_FORMAT;
+	if (at != NULL && (u = strndup(d, (size_t)(at - d))) == NULL)
+		return ERR_ALLOC;
+	if ((hh = strdup(h)) == NULL) {
+		free(u);
+		return ERR_ALLOC;
+	}
+	*user = u;
+	*host = hh;
+	*port = -1;
+	return 0;
+}
+
+/* The remote command: the remaining words joined with single spaces, as ssh does. */
+static int join_command(char **argv, int n, char **out)
+{
+	size_t len = 1, k = 0;
+	char *s;
+
+	for (int i = 0; i < n; i++)
+		if (mem_add_size(len, strlen(argv[i]) + 1, &len) != 0)
+			return ERR_TOO_LARGE;
+	if ((s = malloc(len)) == NULL)
+		return ERR_ALLOC;
+	for (int i = 0; i < n; i++) {
+		size_t l = strlen(argv[i]);
+
+		if (i > 0)
+			s[k++] = ' ';
+		memcpy(s + k, argv[i], l);
+		k += l;
+	}
+	s[k] = '\0';
+	if (k == 0) {
+		/* An empty command means a shell, as with no command at all. */
+		free(s);
+		s = NULL;
+	}
+	*out = s;
+	return 0;
+}
+
+int cfg_client_parse_args(struct client_config *c, int argc, char **argv)
+{
+	struct args_state st = { 0 };
+	char *user = NULL, *host = NULL, *cmd = NULL;
+	int idx = 1, terminated = 0, port = -1, r;
+
+	if ((r = client_opts(c, &st, argc, argv, &idx, &terminated)) != 0)
+		goto out;
+	if (idx >= argc) {
+		client_usage();
+		r = ERR_INVALID_ARG;
+		goto out;
+	}
+	if ((r = parse_destination(argv[idx], &user, &host, &port)) != 0) {
+		if (r == ERR_FORMAT) {
+			client_usage();
+			r = ERR_INVALID_ARG;
+		}
+		goto out;
+	}
+	idx++;
+	/* The destination's user and port count as given here, first value wins. */
+	if (user != NULL && (r = set_str_first(&c->user, user)) != 0)
+		goto out;
+	if (port != -1 && c->port == -1)
+		c->port = port;
+	/* Like ssh, options may follow the destination until the first command word. */
+	if (!terminated && (r = client_opts(c, &st, argc, argv, &idx, &terminated)) != 0)
+		goto out;
+	if ((r = join_command(argv + idx, argc - idx, &cmd)) != 0)
+		goto out;
+	free(c->host);
+	c->host = host;
+	host = NULL;
+	free(c->command);
+	c->command = cmd;
+	r = 0;
+out:
+	free(user);
+	free(host);
+	return r;
+}

@@ -1,0 +1,165 @@
+/* Client defaults and "~/" expansion (cfg_client_finish). */
+#include "config/client_config.h"
+
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "util/err.h"
+#include "util/log.h"
+#include "util/mem.h"
+
+/* Defaults as ssh_config(5); more identity types join as burrow learns them. */
+#define DEFAULT_IDENTITY "~/.ssh/id_ed25519"
+#define DEFAULT_USER_KNOWN_HOSTS "~/.ssh/known_hosts ~/.ssh/known_hosts2"
+#define DEFAULT_GLOBAL_KNOWN_HOSTS "/etc/ssh/ssh_known_hosts"
+
+/* "~" or "~/x" -> home + rest; anything else is copied. */
+static int expand_one(const char *home, const char *s, size_t len, char **out)
+{
+	size_t hl = 0, n;
+	char *p;
+
+	if (len > 0 && s[0] == '~' && (len == 1 || s[1] == '/')) {
+		hl = strlen(home);
+		s++;
+		len--;
+	}
+	if (mem_add_size(hl, len, &n) != 0 || mem_add_size(n, 1, &n) != 0)
+		return ERR_TOO_LARGE;
+	if ((p = malloc(n)) == NULL)
+		return ERR_ALLOC;
+	memcpy(p, home, hl);
+	memcpy(p + hl, s, len);
+	p[hl + len] = '\0';
+	*out = p;
+	return 0;
+}
+
+/* Expand each space-separated word of *s in place of the old string. */
+static int expand_list(const char *home, char **s)
+{
+	size_t cap = 1, len = 0;
+	char *res, *w;
+	const char *p = *s;
+	int r;
+
+	if ((res = calloc(1, 1)) == NULL)
+		return ERR_ALLOC;
+	while (*p != '\0') {
+		size_t wl = strcspn(p, " ");
+		char *nres;
+
+		if (wl == 0) {
+			p++;
+			continue;
+		}
+		if ((r = expand_one(home, p, wl, &w)) != 0)
+			goto fail;
+		wl = strlen(w);
+		if (mem_add_size(cap, wl + 1, &cap) != 0 ||
+		    (nres = realloc(res, cap)) == NULL) {
+			free(w);
+			r = ERR_ALLOC;
+			goto fail;
+		}
+		res = nres;
+		if (len > 0)
+			res[len++] = ' ';
+		memcpy(res + len, w, wl);
+		len += wl;
+		res[len] = '\0';
+		free(w);
+		p += strcspn(p, " ");
+	}
+	free(*s);
+	*s = res;
+	return 0;
+fail:
+	free(res);
+	return r;
+}
+
+static int expand_path(const char *home, char **s)
+{
+	char *n;
+	int r;
+
+	if (*s == NULL)
+		return 0;
+	if ((r = expand_one(home, *s, strlen(*s), &n)) != 0)
+		return r;
+	free(*s);
+	*s = n;
+	return 0;
+}
+
+static int set_default(char **dst, const char *v)
+{
+	if (*dst == NULL && (*dst = mem_strdup(v)) == NULL)
+		return ERR_ALLOC;
+	return 0;
+}
+
+static void default_int(int *v, int def)
+{
+	if (*v == -1)
+		*v = def;
+}
+
+int cfg_client_finish(struct client_config *c)
+{
+	struct passwd *pw;
+	const char *home;
+	int r;
+
+	if (c->host == NULL || c->host[0] == '\0')
+		return ERR_INVALID_ARG;
+	if ((pw = getpwuid(getuid())) == NULL) {
+		fprintf(stderr, "No user exists for uid %lu\n", (unsigned long)getuid());
+		return ERR_NOT_FOUND;
+	}
+	home = getenv("HOME");
+	if (home == NULL || home[0] == '\0')
+		home = pw->pw_dir;
+
+	if ((r = set_default(&c->user, pw->pw_name)) != 0 ||
+	    (r = set_default(&c->hostname, c->host)) != 0 ||
+	    (r = set_default(&c->user_known_hosts, DEFAULT_USER_KNOWN_HOSTS)) != 0 ||
+	    (r = set_default(&c->global_known_hosts, DEFAULT_GLOBAL_KNOWN_HOSTS)) != 0)
+		return r;
+	if (c->n_identity_files == 0 &&
+	    (r = cfg_client_add_identity(c, DEFAULT_IDENTITY)) != 0)
+		return r;
+	for (int i = 0; i < c->n_identity_files; i++)
+		if ((r = expand_path(home, &c->identity_files[i])) != 0)
+			return r;
+	if ((r = expand_list(home, &c->user_known_hosts)) != 0 ||
+	    (r = expand_list(home, &c->global_known_hosts)) != 0 ||
+	    (r = expand_path(home, &c->config_file)) != 0)
+		return r;
+
+	default_int(&c->port, 22);
+	default_int(&c->identities_only, 0);
+	default_int(&c->strict_host_key_checking, SHK_ASK);
+	default_int(&c->hash_known_hosts, 0);
+	default_int(&c->batch_mode, 0);
+	default_int(&c->log_level, LOG_INFO);
+	default_int(&c->connect_timeout, 0);
+	default_int(&c->address_family, AF_UNSPEC);
+	default_int(&c->no_shell, 0);
+	default_int(&c->stdin_null, 0);
+	default_int(&c->fork_after_auth, 0);
+	default_int(&c->gateway_ports, 0);
+	default_int(&c->compression, 0);
+	if (c->rekey_bytes == -1)
+		c->rekey_bytes = 0;
+	if (c->rekey_seconds == -1)
+		c->rekey_seconds = 0;
+	if (c->request_tty == REQUEST_TTY_UNSET)
+		c->request_tty = REQUEST_TTY_AUTO;
+	return 0;
+}

@@ -1,0 +1,26 @@
+/*
+ * Splitting of one configuration line into a keyword and its arguments, shared
+ * by ssh_config and sshd_config parsing. Internal to src/config.
+ */
+#ifndef BURROW_CONFIG_LEXER_H
+#define BURROW_CONFIG_LEXER_H
+
+#define CFG_LEX_MAX_ARGS 256
+
+struct cfg_line {
+	char *buf;                       /* owned storage for every string below */
+	char *keyword;                   /* NULL for a blank or comment line */
+	char *args[CFG_LEX_MAX_ARGS];    /* unquoted arguments; a '#' token ends the line */
+	int nargs;
+};
+
+/*
+ * Split "Keyword value...", "Keyword=value" or "Keyword = value". Arguments are
+ * separated by blanks; double or single quotes group (and are removed), and a
+ * backslash escapes a quote or backslash. Returns ERR_FORMAT for unbalanced
+ * quotes, ERR_TOO_LARGE for too many arguments, ERR_ALLOC.
+ */
+int cfg_lex(const char *line, struct cfg_line *out);
+void cfg_line_free(struct cfg_line *l);
+
+#endif

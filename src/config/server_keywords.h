@@ -1,0 +1,34 @@
+/* The sshd_config keyword table (internal to src/config). */
+#ifndef BURROW_CONFIG_SERVER_KEYWORDS_H
+#define BURROW_CONFIG_SERVER_KEYWORDS_H
+
+enum skw_class {
+	SKW_IMPLEMENTED,
+	SKW_IGNORED,   /* enables or describes something burrowd does not do */
+	SKW_REFUSED,   /* restricts access/forwarding: ignoring it would be unsafe */
+};
+
+enum skw_id {
+	SKW_NONE = 0, SKW_PORT, SKW_LISTEN, SKW_HOSTKEY, SKW_AUTHKEYS, SKW_PIDFILE,
+	SKW_LOGLEVEL, SKW_PERMITROOT, SKW_MAXAUTHTRIES, SKW_REKEYLIMIT, SKW_CIPHERS,
+	SKW_KEX, SKW_HOSTKEYALGS, SKW_LOGINGRACE, SKW_ADDRESSFAMILY, SKW_INCLUDE,
+};
+
+struct skw {
+	const char *name;
+	enum skw_class cls;
+	enum skw_id id;
+	/*
+	 * For SKW_REFUSED: a value that asks for nothing burrowd fails to do
+	 * (e.g. "PubkeyAuthentication yes"); with it the line is ignored instead.
+	 */
+	const char *harmless_value;
+};
+
+/* Append a copy of s to a server list; ERR_TOO_LARGE past SCFG_MAX_LIST. */
+int scfg_list_add(char **v, int *n, const char *s);
+
+/* Case-insensitive lookup; NULL for an unknown keyword. */
+const struct skw *scfg_keyword(const char *name);
+
+#endif

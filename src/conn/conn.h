@@ -48,7 +48,11 @@ struct chan_ops {
 	/* The peer's window grew: the owner may send more. */
 	void (*window)(struct chan *ch);
 	/* Channel fully closed (CLOSE sent and received, or connection torn down).
-	 * Free the owner's state; the channel is freed right after this returns. */
+	 * Free the owner's state; the channel is freed right after this returns.
+	 * Called exactly once for every channel that was accepted, confirmed or
+	 * closed by its owner; not after open_result(ok=0) or chan_reject(), which
+	 * free the channel when they return. Runs only after the callback that
+	 * triggered it has returned, so owners may call chan_close() anywhere. */
 	void (*closed)(struct chan *ch);
 };
 
@@ -75,9 +79,12 @@ struct conn_config {
 };
 
 int conn_new(struct tp *t, const struct conn_config *cfg, struct conn **out);
-/* Closes every channel (calling their closed ops) and frees. */
+/* Closes every channel (calling their closed ops) and frees. Not from inside a
+ * conn callback. Pending peer opens get closed only if chan_set_ops() gave them ops. */
 void conn_free(struct conn *c);
-/* Handle one payload with message number 80..127; protocol errors are returned. */
+/* Handle one payload with message number 80..127; protocol errors are returned
+ * (ERR_PROTOCOL, ERR_WINDOW, ERR_TRUNCATED, ERR_FORMAT); message numbers this
+ * layer does not know give ERR_UNSUPPORTED (the caller may send UNIMPLEMENTED). */
 int conn_handle(struct conn *c, const uint8_t *payload, size_t len);
 /* Number of channels in use. */
 uint32_t conn_channel_count(const struct conn *c);
@@ -92,13 +99,19 @@ int chan_open(struct conn *c, const char *type, const uint8_t *extra, size_t ext
 int chan_accept(struct chan *ch, const struct chan_ops *ops, void *ctx);
 /* Refuse a pending peer-initiated open (asynchronous refusal); frees the channel. */
 int chan_reject(struct chan *ch, uint32_t reason, const char *msg);
+/* Set ops before answering a pending open (non-NULL only), so an asynchronous
+ * accept learns through ops->closed when the connection is torn down first. */
+void chan_set_ops(struct chan *ch, const struct chan_ops *ops);
 
-/* Bytes we may send now: min(peer window, what the transport will take). */
+/* Bytes we may send now: the peer's remaining window; 0 before confirmation,
+ * after our EOF or CLOSE, after the peer's CLOSE, or if its max packet is 0. */
 size_t chan_send_room(const struct chan *ch);
 /* Send n <= chan_send_room() bytes, split into packets of the peer's maximum size. */
 int chan_send_data(struct chan *ch, uint32_t ext, const uint8_t *p, size_t n);
 int chan_send_eof(struct chan *ch);
-/* Send CLOSE (once); closed op runs when the peer's CLOSE has also arrived. */
+/* Send CLOSE (once); closed op runs when the peer's CLOSE has also arrived.
+ * Before our open is answered the CLOSE is sent right after the confirmation
+ * (closed op runs without open_result). ERR_BAD_STATE on a pending peer open. */
 int chan_close(struct chan *ch);
 int chan_send_request(struct chan *ch, const char *type, int want_reply, const uint8_t *extra,
 		      size_t extra_len);

@@ -25,6 +25,8 @@ struct auth_server_config {
 	int (*check_key)(void *arg, const char *user, const struct key *key,
 			 struct authkey_opts **opts);
 	void *arg;
+	/* Peer for log lines, e.g. "127.0.0.1 port 41234" (NULL: "unknown"). */
+	const char *remote;
 };
 
 struct auth_server;
@@ -33,7 +35,11 @@ void auth_server_free(struct auth_server *a);
 /*
  * Handle one payload of type 5 or 50..79. Returns 0 to go on, or a negative
  * error after which the caller disconnects (too many failures:
- * ERR_PERMISSION, with a DISCONNECT already queued).
+ * ERR_PERMISSION, with a DISCONNECT already queued; protocol violations,
+ * another service or a change of user/service: ERR_PROTOCOL, DISCONNECT
+ * queued). As in sshd, every refused attempt except "none" counts toward
+ * max_tries, refused key queries included. Requests after success are
+ * ignored.
  */
 int auth_server_handle(struct auth_server *a, const uint8_t *payload, size_t len);
 /* 1 once USERAUTH_SUCCESS has been sent. */
@@ -48,8 +54,11 @@ struct auth_client_config {
 	const char *user;
 	struct key *const *identities; /* private keys, tried in order */
 	size_t n_identities;
+	/* Optional: file names of the identities, parallel to identities (for logs). */
+	const char *const *identity_names;
 };
 
+/* The identities and their names are borrowed: they must outlive the client. */
 struct auth_client;
 int auth_client_new(struct tp *t, const struct auth_client_config *cfg, struct auth_client **out);
 void auth_client_free(struct auth_client *a);
@@ -61,7 +70,7 @@ int auth_client_start(struct auth_client *a);
  * auth_client_failure_msg()), or another negative error.
  */
 int auth_client_handle(struct auth_client *a, const uint8_t *payload, size_t len);
-/* "Permission denied (publickey)." with the server's method list. */
+/* "Permission denied (publickey)." with the server's method list ("" before a failure). */
 const char *auth_client_failure_msg(const struct auth_client *a);
 
 #endif

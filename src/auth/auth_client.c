@@ -1,1 +1,354 @@
-/* to be written */
+/*
+ * Client side of user authentication, RFC 4252: "none" to learn the
+ * methods, then "publickey" with each identity in turn (query first, sign
+ * on PK_OK).
+ */
+#include "auth/auth.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth/auth_int.h"
+#include "util/err.h"
+#include "util/log.h"
+#include "wire/buf.h"
+#include "wire/rd.h"
+
+#define AC_MSG_MAX 512
+
+enum ac_state {
+	AC_INIT,
+	AC_WAIT_ACCEPT, /* SERVICE_REQUEST sent */
+	AC_WAIT_NONE,   /* "none" request sent */
+	AC_WAIT_PK_OK,  /* publickey query sent */
+	AC_WAIT_SIGNED, /* signed publickey request sent */
+	AC_DONE,
+	AC_DEAD,
+};
+
+struct auth_client {
+	struct tp *t;
+	char *user;
+	struct key **ids;         /* borrowed keys; the array is ours */
+	const char *const *names; /* borrowed, may be NULL */
+	size_t n_ids;
+	size_t next;              /* next identity to offer */
+	size_t cur;               /* identity in flight */
+	char *cur_alg;
+	struct buf cur_blob;
+	enum ac_state state;
+	char failure_msg[AC_MSG_MAX];
+};
+
+int auth_client_new(struct tp *t, const struct auth_client_config *cfg, struct auth_client **out)
+{
+	struct auth_client *a;
+
+	if (t == NULL || cfg == NULL || cfg->user == NULL ||
+	    (cfg->n_identities > 0 && cfg->identities == NULL))
+		return ERR_INVALID_ARG;
+	if ((a = calloc(1, sizeof(*a))) == NULL)
+		return ERR_ALLOC;
+	a->t = t;
+	buf_init(&a->cur_blob);
+	if ((a->user = strdup(cfg->user)) == NULL)
+		goto fail;
+	if (cfg->n_identities > 0) {
+		if ((a->ids = calloc(cfg->n_identities, sizeof(*a->ids))) == NULL)
+			goto fail;
+		memcpy(a->ids, cfg->identities, cfg->n_identities * sizeof(*a->ids));
+	}
+	a->n_ids = cfg->n_identities;
+	a->names = cfg->identity_names;
+	*out = a;
+	return 0;
+fail:
+	auth_client_free(a);
+	return ERR_ALLOC;
+}
+
+void auth_client_free(struct auth_client *a)
+{
+	if (a == NULL)
+		return;
+	free(a->user);
+	free(a->ids);
+	free(a->cur_alg);
+	buf_free(&a->cur_blob);
+	free(a);
+}
+
+const char *auth_client_failure_msg(const struct auth_client *a)
+{
+	return a->failure_msg;
+}
+
+static int ac_protocol_error(struct auth_client *a, const char *msg)
+{
+	log_debug("userauth: %s", msg);
+	tp_disconnect(a->t, SSH_DISCONNECT_PROTOCOL_ERROR, msg);
+	a->state = AC_DEAD;
+	return ERR_PROTOCOL;
+}
+
+int auth_client_start(struct auth_client *a)
+{
+	struct buf b;
+	int r;
+
+	if (a->state != AC_INIT)
+		return ERR_BAD_STATE;
+	buf_init(&b);
+	if ((r = buf_put_u8(&b, SSH_MSG_SERVICE_REQUEST)) == 0 &&
+	    (r = buf_put_cstring(&b, AUTH_SERVICE)) == 0 && (r = tp_sendb(a->t, &b)) == 0)
+		a->state = AC_WAIT_ACCEPT;
+	buf_free(&b);
+	return r;
+}
+
+/* byte 50, string user, string "ssh-connection", string method */
+static int ac_request_head(struct auth_client *a, struct buf *b, const char *method)
+{
+	int r;
+
+	if ((r = buf_put_u8(b, SSH_MSG_USERAUTH_REQUEST)) != 0 ||
+	    (r = buf_put_cstring(b, a->user)) != 0 ||
+	    (r = buf_put_cstring(b, AUTH_CONN_SERVICE)) != 0 ||
+	    (r = buf_put_cstring(b, method)) != 0)
+		return r;
+	return 0;
+}
+
+static int ac_send_none(struct auth_client *a)
+{
+	struct buf b;
+	int r;
+
+	buf_init(&b);
+	if ((r = ac_request_head(a, &b, "none")) == 0 && (r = tp_sendb(a->t, &b)) == 0)
+		a->state = AC_WAIT_NONE;
+	buf_free(&b);
+	return r;
+}
+
+/* The first of the key's signature algorithms the server announced (RFC 8308), else the first. */
+static int ac_pick_alg(struct auth_client *a, const struct key *k, char **out)
+{
+	const char *algs = key_sig_algs(k), *server = tp_server_sig_algs(a->t), *p = algs;
+	size_t n;
+
+	if (algs == NULL)
+		return ERR_KEY_TYPE;
+	n = strcspn(algs, ",");
+	while (server != NULL && *p != '\0') {
+		size_t m = strcspn(p, ",");
+		char name[64];
+
+		if (m < sizeof(name)) {
+			memcpy(name, p, m);
+			name[m] = '\0';
+			if (auth_list_has(server, name)) {
+				algs = p;
+				n = m;
+				break;
+			}
+		}
+		p += m;
+		if (*p == ',')
+			p++;
+	}
+	if (n == 0 || (*out = strndup(algs, n)) == NULL)
+		return n == 0 ? ERR_KEY_TYPE : ERR_ALLOC;
+	return 0;
+}
+
+static const char *ac_name(const struct auth_client *a, size_t i)
+{
+	return a->names != NULL && a->names[i] != NULL ? a->names[i] : "";
+}
+
+/* Offer the next identity with a query (has_sig FALSE); 1 if none is left. */
+static int ac_offer_next(struct auth_client *a)
+{
+	while (a->next < a->n_ids) {
+		size_t i = a->next++;
+		const struct key *k = a->ids[i];
+		char desc[AUTH_DESC_MAX];
+		struct buf b;
+		int r;
+
+		if (k == NULL || !key_has_private(k))
+			continue;
+		free(a->cur_alg);
+		a->cur_alg = NULL;
+		buf_reset(&a->cur_blob);
+		if ((r = ac_pick_alg(a, k, &a->cur_alg)) != 0 ||
+		    (r = key_to_blob(k, &a->cur_blob)) != 0)
+			return r;
+		auth_key_desc(k, desc, sizeof(desc));
+		log_debug("Offering public key: %s%s%s", ac_name(a, i), *ac_name(a, i) ? " " : "",
+			  desc);
+		buf_init(&b);
+		if ((r = ac_request_head(a, &b, "publickey")) == 0 &&
+		    (r = buf_put_bool(&b, 0)) == 0 && (r = buf_put_cstring(&b, a->cur_alg)) == 0 &&
+		    (r = buf_put_stringb(&b, &a->cur_blob)) == 0)
+			r = tp_sendb(a->t, &b);
+		buf_free(&b);
+		if (r != 0)
+			return r;
+		a->cur = i;
+		a->state = AC_WAIT_PK_OK;
+		return 0;
+	}
+	return 1;
+}
+
+/* "Permission denied (LIST)." as ssh prints it; control characters become '?'. */
+static void ac_set_failure(struct auth_client *a, const char *methods)
+{
+	char list[AC_MSG_MAX - 32];
+	size_t i;
+
+	for (i = 0; methods[i] != '\0' && i < sizeof(list) - 1; i++)
+		list[i] = (unsigned char)methods[i] < 0x20 || methods[i] == 0x7f ? '?' : methods[i];
+	list[i] = '\0';
+	snprintf(a->failure_msg, sizeof(a->failure_msg), "Permission denied (%s).", list);
+}
+
+/* USERAUTH_FAILURE: name-list methods, bool partial_success. */
+static int ac_failure(struct auth_client *a, struct rd *r)
+{
+	char *methods = NULL;
+	int partial, e;
+
+	if (a->state != AC_WAIT_NONE && a->state != AC_WAIT_PK_OK && a->state != AC_WAIT_SIGNED)
+		return ac_protocol_error(a, "unexpected USERAUTH_FAILURE");
+	if (rd_cstring(r, &methods) != 0 || rd_bool(r, &partial) != 0 || rd_end(r) != 0)
+		return ac_protocol_error(a, "malformed USERAUTH_FAILURE");
+	if (partial)
+		log_debug("Authenticated with partial success.");
+	log_debug("Authentications that can continue: %s", methods);
+	e = 1;
+	if (auth_list_has(methods, "publickey"))
+		e = ac_offer_next(a);
+	if (e == 1) {
+		ac_set_failure(a, methods);
+		a->state = AC_DEAD;
+		e = ERR_PERMISSION;
+	}
+	free(methods);
+	return e;
+}
+
+/* USERAUTH_PK_OK: string alg, string blob, as offered. Answer with the signed request. */
+static int ac_pk_ok(struct auth_client *a, struct rd *r)
+{
+	const uint8_t *alg, *blob, *sid;
+	size_t alg_len, blob_len, sid_len;
+	const struct key *k;
+	char desc[AUTH_DESC_MAX];
+	struct buf data, req, sig;
+	int e;
+
+	if (a->state != AC_WAIT_PK_OK)
+		return ac_protocol_error(a, "unexpected USERAUTH_PK_OK");
+	if (rd_string(r, &alg, &alg_len) != 0 || rd_string(r, &blob, &blob_len) != 0 ||
+	    rd_end(r) != 0)
+		return ac_protocol_error(a, "malformed USERAUTH_PK_OK");
+	if (alg_len != strlen(a->cur_alg) || memcmp(alg, a->cur_alg, alg_len) != 0 ||
+	    blob_len != buf_len(&a->cur_blob) || memcmp(blob, buf_ptr(&a->cur_blob), blob_len) != 0)
+		return ac_protocol_error(a, "USERAUTH_PK_OK for a key we did not offer");
+	if ((sid = tp_session_id(a->t, &sid_len)) == NULL)
+		return ERR_BAD_STATE;
+	k = a->ids[a->cur];
+	auth_key_desc(k, desc, sizeof(desc));
+	log_debug("Server accepts key: %s%s%s", ac_name(a, a->cur),
+		  *ac_name(a, a->cur) ? " " : "", desc);
+	buf_init(&data);
+	buf_init(&req);
+	buf_init(&sig);
+	if ((e = auth_pk_signed_data(&data, sid, sid_len, a->user, AUTH_CONN_SERVICE, a->cur_alg,
+				     buf_ptr(&a->cur_blob), buf_len(&a->cur_blob))) != 0 ||
+	    (e = ac_request_head(a, &req, "publickey")) != 0 || (e = buf_put_bool(&req, 1)) != 0 ||
+	    (e = buf_put_cstring(&req, a->cur_alg)) != 0 ||
+	    (e = buf_put_stringb(&req, &a->cur_blob)) != 0 ||
+	    (e = key_sign(k, a->cur_alg, buf_ptr(&data), buf_len(&data), &sig)) != 0 ||
+	    (e = buf_put_stringb(&req, &sig)) != 0 || (e = tp_sendb(a->t, &req)) != 0)
+		goto out;
+	a->state = AC_WAIT_SIGNED;
+out:
+	buf_free(&sig);
+	buf_free(&data);
+	buf_free(&req);
+	return e;
+}
+
+/* USERAUTH_BANNER: string message, string language tag. Logged line by line. */
+static int ac_banner(struct auth_client *a, struct rd *r)
+{
+	const uint8_t *lang;
+	size_t lang_len;
+	char *msg = NULL, *line, *nl;
+
+	/* RFC 4252 section 5.4: any time after the service starts, before success. */
+	if (a->state == AC_INIT || a->state == AC_DONE)
+		return ac_protocol_error(a, "unexpected USERAUTH_BANNER");
+	if (rd_cstring(r, &msg) != 0 || rd_string(r, &lang, &lang_len) != 0 || rd_end(r) != 0) {
+		free(msg);
+		return ac_protocol_error(a, "malformed USERAUTH_BANNER");
+	}
+	for (line = msg; *line != '\0'; line = nl + 1) {
+		size_t n;
+
+		if ((nl = strchr(line, '\n')) != NULL)
+			*nl = '\0';
+		n = strlen(line);
+		if (n > 0 && line[n - 1] == '\r')
+			line[n - 1] = '\0';
+		log_info("%s", line);
+		if (nl == NULL)
+			break;
+	}
+	free(msg);
+	return 0;
+}
+
+int auth_client_handle(struct auth_client *a, const uint8_t *payload, size_t len)
+{
+	struct rd r;
+
+	if (a->state == AC_DEAD)
+		return ERR_BAD_STATE;
+	if (len == 0)
+		return ac_protocol_error(a, "empty message");
+	rd_init(&r, payload + 1, len - 1);
+	switch (payload[0]) {
+	case SSH_MSG_SERVICE_ACCEPT:
+		if (a->state != AC_WAIT_ACCEPT)
+			return ac_protocol_error(a, "unexpected SERVICE_ACCEPT");
+		/* string service; some old servers omit it. */
+		if (rd_left(&r) > 0 && (rd_string(&r, NULL, NULL) != 0 || rd_end(&r) != 0))
+			return ac_protocol_error(a, "malformed SERVICE_ACCEPT");
+		return ac_send_none(a);
+	case SSH_MSG_USERAUTH_FAILURE:
+		return ac_failure(a, &r);
+	case SSH_MSG_USERAUTH_SUCCESS:
+		/* Only as the answer to a request we sent (cf. CVE-2018-10933). */
+		if (a->state != AC_WAIT_NONE && a->state != AC_WAIT_PK_OK &&
+		    a->state != AC_WAIT_SIGNED)
+			return ac_protocol_error(a, "unexpected USERAUTH_SUCCESS");
+		if (rd_end(&r) != 0)
+			return ac_protocol_error(a, "malformed USERAUTH_SUCCESS");
+		tp_set_authenticated(a->t);
+		log_debug("Authentication succeeded (%s).",
+			  a->state == AC_WAIT_NONE ? "none" : "publickey");
+		a->state = AC_DONE;
+		return 1;
+	case SSH_MSG_USERAUTH_BANNER:
+		return ac_banner(a, &r);
+	case SSH_MSG_USERAUTH_PK_OK:
+		return ac_pk_ok(a, &r);
+	default:
+		return ac_protocol_error(a, "unexpected message during user authentication");
+	}
+}

@@ -29,7 +29,8 @@ void authkey_opts_free(struct authkey_opts *o);
 
 /*
  * Parse one line. Returns 0 with *key and *opts set, ERR_NOT_FOUND for a
- * blank or comment line, ERR_FORMAT for a malformed one.
+ * blank or comment line, ERR_FORMAT for a malformed one, ERR_KEY_TYPE for a
+ * well-formed line whose key type we do not implement.
  */
 int authkeys_parse_line(const char *line, struct key **key, struct authkey_opts **opts);
 /*

@@ -31,6 +31,7 @@ struct client {
 	int status;        /* what burrow exits with */
 	int session_done;
 	int saved_fl[3];
+	char peer[128];    /* "ADDR port PORT" of the server */
 };
 
 static int session_request(void *arg, const char *type, int want_reply, struct rd *args)
@@ -171,6 +172,9 @@ static void finished(void *arg, int err, const char *why)
 	if (!c->session_done && err != ERR_PERMISSION) {
 		if (err == ERR_EOF)
 			fprintf(stderr, "Connection to %s closed by remote host.\r\n", c->cfg->hostname);
+		else if (err == ERR_DISCONNECTED)
+			fprintf(stderr, "Received disconnect from %s:%s\r\nDisconnected from %s\r\n",
+				c->peer, engine_disconnect_detail(why), c->peer);
 		else if (err != 0 && why != NULL && *why != '\0')
 			fprintf(stderr, "%s\r\n", why);
 		c->status = 255;
@@ -252,6 +256,7 @@ int client_main(int argc, char **argv)
 		goto out;
 	}
 	log_debug("Connection established.");
+	net_peer_desc(fd, 0, c.peer, sizeof(c.peer));
 	if ((c.base = event_base_new()) == NULL)
 		goto out;
 	c.hk.cfg = &cfg;

@@ -220,3 +220,10 @@ size_t engine_pending_output(const struct engine *e)
 {
 	return buf_len(tp_outbuf(e->t));
 }
+
+const char *engine_disconnect_detail(const char *why)
+{
+	const char *p = strstr(why, ": ");
+
+	return p != NULL ? p + 2 : why;
+}

@@ -33,6 +33,8 @@ void engine_flush(struct engine *e);
 void engine_flush_cb(void *engine);
 /* Queue DISCONNECT (if reason != 0), flush it, then finish with err. */
 void engine_close(struct engine *e, uint32_t reason, const char *msg, int err);
+/* From the transport's "Received disconnect from peer: 11: bye", the "11: bye" part. */
+const char *engine_disconnect_detail(const char *why);
 /* Bytes waiting in the transport's output buffer (for backpressure). */
 size_t engine_pending_output(const struct engine *e);
 

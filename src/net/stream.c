@@ -20,6 +20,7 @@ struct net_stream {
 	struct buf *out;       /* what the owner asked us to drain */
 	int shutdown_pending;  /* shut the write side once out drains */
 	int reading;
+	int r_always;          /* regular file or /dev/null: epoll refuses it, reads never block */
 };
 
 static int set_nonblock(int fd)
@@ -90,6 +91,19 @@ static void on_read(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	if (s->ops->readable != NULL)
 		s->ops->readable(s->arg);
+	/* Without readiness events, keep going while the owner still wants data. */
+	if (s->r_always && s->reading && s->rev != NULL)
+		event_active(s->rev, EV_READ, 0);
+}
+
+/* epoll(7) rejects regular files and most character devices; those never block. */
+static int pollable(int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) != 0)
+		return 1;
+	return !(S_ISREG(st.st_mode) || S_ISDIR(st.st_mode) || (S_ISCHR(st.st_mode) && !isatty(fd)));
 }
 
 static void on_write(evutil_socket_t fd, short what, void *arg)
@@ -127,8 +141,14 @@ int net_stream_new(struct event_base *base, int rfd, int wfd, const struct net_s
 	s->arg = arg;
 	if ((rfd >= 0 && set_nonblock(rfd) != 0) || (wfd >= 0 && set_nonblock(wfd) != 0))
 		goto fail;
-	if (rfd >= 0 && (s->rev = event_new(base, rfd, EV_READ | EV_PERSIST, on_read, s)) == NULL)
+	if (rfd >= 0 && !pollable(rfd)) {
+		s->r_always = 1;
+		if ((s->rev = event_new(base, -1, 0, on_read, s)) == NULL)
+			goto fail;
+	} else if (rfd >= 0 &&
+		   (s->rev = event_new(base, rfd, EV_READ | EV_PERSIST, on_read, s)) == NULL) {
 		goto fail;
+	}
 	if (wfd >= 0 && (s->wev = event_new(base, wfd, EV_WRITE | EV_PERSIST, on_write, s)) == NULL)
 		goto fail;
 	*out = s;
@@ -162,7 +182,9 @@ void net_stream_want_read(struct net_stream *s, int on)
 	if (s->rev == NULL || s->reading == on)
 		return;
 	s->reading = on;
-	if (on)
+	if (on && s->r_always)
+		event_active(s->rev, EV_READ, 0);
+	else if (on)
 		event_add(s->rev, NULL);
 	else
 		event_del(s->rev);

@@ -119,7 +119,7 @@ static void finished(void *arg, int err, const char *why)
 	if (err == ERR_EOF || err == 0)
 		log_info("Connection closed by %s%s", sc->peer, stage);
 	else if (err == ERR_DISCONNECTED)
-		log_info("%s (%s)%s", why, sc->peer, stage);
+		log_info("Received disconnect from %s:%s%s", sc->peer, engine_disconnect_detail(why), stage);
 	else
 		log_info("Disconnecting %s: %s%s", sc->peer, why, stage);
 	sc->exit_code = err == 0 || err == ERR_EOF || err == ERR_DISCONNECTED ? 0 : 255;

@@ -67,6 +67,8 @@ enum {
 };
 
 #define TP_MAX_PACKET (256u * 1024) /* largest packet_length we accept or send */
+/* Largest payload tp_send takes (fits TP_MAX_PACKET with any block size, padding). */
+#define TP_MAX_PAYLOAD (TP_MAX_PACKET - 64)
 
 struct tp_config {
 	int server;               /* 1 for burrowd's side */

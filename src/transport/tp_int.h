@@ -1,0 +1,167 @@
+/*
+ * Internal to src/transport: the connection state and the functions the
+ * files of this layer share. Not for other layers.
+ */
+#ifndef BURROW_TRANSPORT_TP_INT_H
+#define BURROW_TRANSPORT_TP_INT_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crypto/crypto.h"
+#include "crypto/key.h"
+#include "transport/transport.h"
+#include "wire/buf.h"
+
+#define TP_VERSION_MAX_LINE 255   /* bytes per identification line, CR LF included */
+#define TP_VERSION_MAX_LINES 1024 /* lines a client accepts before the version line */
+#define TP_PLAIN_BLOCK 8          /* padding multiple before the first NEWKEYS */
+#define TP_MIN_PADDING 4
+#define TP_MAX_PACKETS_PER_KEY (1ull << 31)
+#define TP_ERR_MAX 512
+
+/* Pseudo-algorithms in the kex name-list (RFC 8308; OpenSSH PROTOCOL 1.10). */
+#define TP_EXT_INFO_C "ext-info-c"
+#define TP_EXT_INFO_S "ext-info-s"
+#define TP_STRICT_C "kex-strict-c-v00@openssh.com"
+#define TP_STRICT_S "kex-strict-s-v00@openssh.com"
+
+/* One direction of the packet stream. */
+struct tp_dir {
+	struct cipher_ctx *cipher; /* NULL before the first NEWKEYS: cleartext */
+	uint32_t seq;              /* sequence number of the next packet */
+	uint64_t bytes;            /* since the current keys were installed */
+	uint64_t packets;
+};
+
+enum tp_kex_step {
+	TP_KX_IDLE,         /* no key exchange running */
+	TP_KX_WAIT_KEXINIT, /* our KEXINIT sent, the peer's not yet received */
+	TP_KX_WAIT_ECDH,    /* both KEXINITs seen: waiting for ECDH_INIT / ECDH_REPLY */
+	TP_KX_WAIT_NEWKEYS, /* our NEWKEYS sent: waiting for the peer's */
+};
+
+/* Negotiation results of one KEXINIT pair. */
+struct tp_algs {
+	const struct kex_alg *kex;
+	char *hostkey_alg;
+	const struct cipher_alg *c2s;
+	const struct cipher_alg *s2c;
+	int peer_strict;      /* peer offered kex-strict-*-v00 */
+	int peer_ext_info;    /* peer offered ext-info-c / ext-info-s */
+	int ignore_guess;     /* peer's guessed KEX packet follows and is wrong */
+};
+
+struct tp_kex {
+	enum tp_kex_step step;
+	struct buf my_kexinit;   /* payloads, for the exchange hash */
+	struct buf peer_kexinit;
+	struct tp_algs algs;
+	struct kex_priv *priv;   /* client ephemeral */
+	struct buf q_c;          /* client public value */
+	struct cipher_ctx *next_in, *next_out;
+};
+
+struct tp {
+	int server;
+	char *kex_list;      /* our offers, filtered to what we implement */
+	char *hostkey_list;
+	char *cipher_list;
+	char *software;
+	struct key **hostkeys; /* borrowed keys; array owned */
+	size_t n_hostkeys;
+	uint64_t rekey_bytes;
+	uint32_t rekey_seconds;
+	int (*check_hostkey)(void *arg, const struct key *hostkey);
+	void *arg;
+
+	int started;
+	int dead;            /* fatal error or disconnect: no more traffic */
+	int dead_err;        /* what tp_read_packet / tp_input report once dead */
+	int eof;
+	char err[TP_ERR_MAX];
+
+	/* Version exchange. */
+	char *v_ours;        /* without CR LF */
+	char *v_peer;
+	unsigned pre_lines;
+
+	struct buf in, out;
+	uint64_t bytes_in, bytes_out;
+
+	/* A decoded upper-layer packet waiting at the front of `in`. */
+	size_t pend_total;   /* bytes it occupies in `in`; 0 = none */
+	size_t pend_len;
+	int pend_returned;   /* handed out; drop it on the next call */
+	/* Length of the packet being assembled, once peeked. */
+	uint32_t in_plen;
+	int in_have_len;
+
+	struct tp_dir rx, tx;
+	struct tp_kex kx;
+	struct buf queue;    /* held upper-layer payloads: uint32 len || payload, ... */
+	int hold;            /* tp_send queues (our KEXINIT sent, our NEWKEYS not yet) */
+
+	unsigned kex_count;
+	int strict;          /* strict KEX negotiated in the first key exchange */
+	int authenticated;
+	int peer_ext_info;
+	char *server_sig_algs;
+	uint8_t session_id[HASH_MAX_LEN];
+	size_t sid_len;
+	struct key *first_hostkey; /* client: the server's key from the first KEX */
+	const char *cur_kex;
+
+	uint64_t now;
+	uint64_t last_kex_time;
+	int have_time;
+};
+
+/* transport.c */
+int tp_fail(struct tp *t, int err, uint32_t reason, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+void tp_kex_done(struct tp *t);
+int tp_flush_queue(struct tp *t);
+
+/* dispatch.c: handle one received payload; 1 = for the upper layers, 0 = consumed here. */
+int tp_dispatch(struct tp *t, const uint8_t *p, size_t n, uint32_t seq);
+
+/* version.c */
+int tp_version_make(struct tp *t);
+/* Consume identification lines from t->in: 0 once the peer's version is known, ERR_AGAIN, or fatal. */
+int tp_version_input(struct tp *t);
+
+/* packet.c */
+/* Frame, protect and append one payload to t->out right now (no queueing). */
+int tp_pkt_send(struct tp *t, const uint8_t *payload, size_t len);
+/*
+ * Decode the next packet at the front of t->in in place. On success *payload
+ * points into t->in, *total is how many bytes of t->in it occupies and *seq
+ * its sequence number. ERR_AGAIN if incomplete.
+ */
+int tp_pkt_read(struct tp *t, uint8_t **payload, size_t *len, size_t *total, uint32_t *seq);
+void tp_dir_set_cipher(struct tp_dir *d, struct cipher_ctx *c);
+/* Bytes after which the keys of this direction must be renewed. */
+uint64_t tp_rekey_limit(const struct tp *t, const struct tp_dir *d);
+
+/* kexinit.c */
+int tp_kexinit_build(struct tp *t, struct buf *out);
+int tp_kexinit_negotiate(struct tp *t, const uint8_t *peer, size_t len, struct tp_algs *out);
+void tp_algs_clear(struct tp_algs *a);
+/* 1 if name is an element of the comma-separated list. */
+int tp_list_has(const char *list, const char *name);
+
+/* kex.c */
+int tp_kex_begin(struct tp *t);
+int tp_kex_on_kexinit(struct tp *t, const uint8_t *p, size_t n, uint32_t seq);
+int tp_kex_on_ecdh_init(struct tp *t, const uint8_t *p, size_t n);
+int tp_kex_on_ecdh_reply(struct tp *t, const uint8_t *p, size_t n);
+int tp_kex_on_newkeys(struct tp *t, const uint8_t *p, size_t n);
+void tp_kex_clear(struct tp_kex *kx);
+
+/* extinfo.c */
+int tp_extinfo_send(struct tp *t);
+int tp_extinfo_input(struct tp *t, const uint8_t *p, size_t n);
+
+#endif

@@ -208,7 +208,7 @@ int server_main(int argc, char **argv)
 
 	log_init("burrowd", LOG_INFO);
 	scfg_init(&cfg);
-	if (scfg_parse_args(&cfg, argc, argv) != 0 || scfg_finish(&cfg) != 0)
+	if (scfg_configure(&cfg, argc, argv) != 0)
 		goto out;
 	log_set_level((enum log_level)cfg.log_level);
 	if (cfg.log_file != NULL && log_set_file(cfg.log_file) != 0) {

@@ -1,0 +1,27 @@
+# Thin wrapper over meson/ninja. The build directory can be changed: make BUILD=build-x
+BUILD ?= build
+MESON ?= meson
+NINJA ?= ninja
+
+.PHONY: all check demo clean deps
+
+all: $(BUILD)/build.ninja
+	$(NINJA) -C $(BUILD)
+
+# Configure once; afterwards ninja re-runs meson by itself when meson.build changes.
+$(BUILD)/build.ninja:
+	$(MESON) setup $(BUILD)
+
+deps:
+	scripts/install-deps.sh
+
+check: deps
+	$(MAKE) --no-print-directory all
+	BUILD=$(BUILD) scripts/run-checks.sh
+
+demo: deps
+	$(MAKE) --no-print-directory all
+	BUILD=$(BUILD) scripts/demo.sh
+
+clean:
+	rm -rf $(BUILD)

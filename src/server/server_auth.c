@@ -54,7 +54,7 @@ int server_check_key(const struct server_config *cfg, const char *user, const st
 		     struct authkey_opts **opts)
 {
 	struct passwd *pw = getpwnam(user);
-	int allowed = pw != NULL;
+	int allowed = pw != NULL, r;
 
 	/* Unknown users and refused users take the same path and get the same answer. */
 	if (pw != NULL && geteuid() != 0 && pw->pw_uid != geteuid()) {
@@ -68,9 +68,16 @@ int server_check_key(const struct server_config *cfg, const char *user, const st
 	}
 	if (!allowed)
 		return ERR_PERMISSION;
+	/* Read the user's files with the user's rights, as sshd does. */
+	if (geteuid() == 0 && pw->pw_uid != 0 && (setegid(pw->pw_gid) != 0 || seteuid(pw->pw_uid) != 0)) {
+		log_error("cannot take the rights of %s to read its keys", user);
+		if (setegid(0) != 0)
+			_exit(255);
+		return ERR_PERMISSION;
+	}
+	r = ERR_PERMISSION;
 	for (int i = 0; i < cfg->n_authorized_keys_files; i++) {
 		char path[4096];
-		int r;
 
 		if (strcmp(cfg->authorized_keys_files[i], "none") == 0)
 			continue;
@@ -79,7 +86,12 @@ int server_check_key(const struct server_config *cfg, const char *user, const st
 		r = authkeys_check_file(path, key, opts);
 		log_debug2("authorized keys file %s: %s", path, err_str(r));
 		if (r == 0)
-			return 0;
+			break;
+		r = ERR_PERMISSION;
 	}
-	return ERR_PERMISSION;
+	if (pw->pw_uid != 0 && getuid() == 0 && (seteuid(0) != 0 || setegid(0) != 0)) {
+		log_fatal("cannot restore root rights");
+		_exit(255);
+	}
+	return r;
 }

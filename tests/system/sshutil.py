@@ -323,7 +323,7 @@ class Harness:
 
     def client_argv(self, kind, server, command, known_hosts=None,
                     strict="accept-new", identity=None, ciphers=None,
-                    rekey=None, verbose=False, extra=()):
+                    rekey=None, verbose=False, extra=(), user=None):
         """argv for ssh or burrow; every setting explicit so ~/.ssh is never used."""
         if known_hosts is None:
             known_hosts = self.known_hosts()
@@ -347,7 +347,7 @@ class Harness:
             argv += ["-o", e]
         if verbose:
             argv.append("-v")
-        argv += ["%s@%s" % (USER, HOST), command]
+        argv += ["%s@%s" % (user or USER, HOST), command]
         return argv
 
     def spawn(self, argv, **kw):

@@ -110,7 +110,7 @@ int net_listen_tcp(const char *host, int port, int family, int *fds, int max, in
 			char a[NI_MAXHOST] = "?";
 
 			getnameinfo(ai->ai_addr, ai->ai_addrlen, a, sizeof(a), NULL, 0, NI_NUMERICHOST);
-			snprintf(err, errlen, "Bind to port %d on %s failed: %s.", port, a, strerror(errno));
+			snprintf(err, errlen, "bind [%s]:%d: %s", a, port, strerror(errno));
 			close(s);
 			continue;
 		}

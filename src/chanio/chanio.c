@@ -47,6 +47,8 @@ struct chanio {
 	uint64_t bytes_in, bytes_out;
 };
 
+static void release(struct chanio *c);
+
 static void check_drained(struct chanio *c)
 {
 	if (c->drained_told || !c->eof_sent || !c->peer_eof)
@@ -274,6 +276,11 @@ void chanio_close(struct chanio *c)
 	}
 }
 
+void chanio_abort(struct chanio *c)
+{
+	release(c);
+}
+
 uint64_t chanio_bytes_in(const struct chanio *c)
 {
 	return c->bytes_in;
@@ -347,6 +354,9 @@ static void op_open_result(struct chan *ch, int ok, uint32_t reason, const char 
 
 	if (c->hooks->open_result != NULL)
 		c->hooks->open_result(c->arg, ok, reason, msg);
+	/* A refused channel never gets a closed op: release everything now. */
+	if (!ok)
+		release(c);
 }
 
 static void op_window(struct chan *ch)
@@ -381,8 +391,12 @@ static void flush_blocking(struct cio_sink *k)
 
 static void op_closed(struct chan *ch)
 {
-	struct chanio *c = chan_ctx(ch);
+	release(chan_ctx(ch));
+}
 
+/* The channel is gone: flush what we can, free descriptors, tell the owner, free. */
+static void release(struct chanio *c)
+{
 	c->ch = NULL;
 	for (int i = 0; i < 2; i++) {
 		if (c->sink[i].st != NULL) {

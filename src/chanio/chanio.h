@@ -25,7 +25,8 @@ struct chanio_hooks {
 	void (*sources_done)(void *arg);
 	/* Every source reached EOF (and EOF was sent) and the peer's EOF was written out. */
 	void (*drained)(void *arg);
-	/* The channel is gone; the chanio is freed right after this returns. */
+	/* The channel is gone (closed, or our open was refused); the chanio is freed
+	 * right after this returns. */
 	void (*closed)(void *arg);
 };
 
@@ -49,6 +50,8 @@ void chanio_start(struct chanio *c);
 void chanio_send_eof(struct chanio *c);
 /* Send CLOSE; the closed hook runs once the peer's CLOSE arrives. */
 void chanio_close(struct chanio *c);
+/* Free a chanio whose channel could not even be opened (runs the closed hook). */
+void chanio_abort(struct chanio *c);
 uint64_t chanio_bytes_in(const struct chanio *c);  /* received from the peer */
 uint64_t chanio_bytes_out(const struct chanio *c); /* sent to the peer */
 

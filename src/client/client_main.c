@@ -1,5 +1,5 @@
-/* burrow's main flow: options, identities, TCP connection, SSH connection, session. */
-#include "client/client.h"
+/* burrow's main flow: options, identities, connection, authentication, then forwards and session. */
+#include "client/client_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -7,124 +7,117 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <event2/event.h>
 
-#include "auth/auth.h"
-#include "chanio/chanio.h"
-#include "conn/conn.h"
-#include "engine/engine.h"
 #include "net/tcp.h"
 #include "util/err.h"
 #include "util/log.h"
 
-struct client {
-	struct client_config *cfg;
-	struct event_base *base;
-	struct engine *eng;
-	struct auth_client *auth;
-	struct conn *conn;
-	struct chanio *session;
-	struct hostkey_check hk;
-	int exit_status;   /* remote exit status, -1 until one arrives */
-	int status;        /* what burrow exits with */
-	int session_done;
-	int saved_fl[3];
-	char peer[128];    /* "ADDR port PORT" of the server */
-};
-
-static int session_request(void *arg, const char *type, int want_reply, struct rd *args)
-{
-	struct client *c = arg;
-	uint32_t status;
-
-	(void)want_reply;
-	if (strcmp(type, "exit-status") == 0 && rd_u32(args, &status) == 0 && rd_end(args) == 0) {
-		c->exit_status = (int)(status & 0xff);
-		log_debug("client_input_channel_req: channel 0 rtype exit-status reply 0");
-		return 0;
-	}
-	if (strcmp(type, "exit-signal") == 0) {
-		char *sig = NULL;
-
-		if (rd_cstring(args, &sig) == 0)
-			log_debug("Remote command killed by signal %s", sig);
-		free(sig);
-		return 0;
-	}
-	return ERR_UNSUPPORTED;
-}
-
-static void session_reply(void *arg, int success)
+/* Leave once the session is over and no forwarded connection is still open. */
+static void maybe_leave(void *arg)
 {
 	struct client *c = arg;
 
-	if (!success) {
-		fprintf(stderr, "%s request failed on channel 0\r\n",
-			c->cfg->command != NULL ? "exec" : "shell");
-		chanio_close(c->session);
-		return;
-	}
-	chanio_start(c->session);
-}
-
-static void session_open_result(void *arg, int ok, uint32_t reason, const char *msg)
-{
-	struct client *c = arg;
-	struct chan *ch = chanio_channel(c->session);
-	struct buf b;
-
-	if (!ok) {
-		fprintf(stderr, "channel 0: open failed: %u: %s\r\n", reason, msg);
-		c->status = 255;
+	if (c->session_done && c->fwd.active == 0)
 		engine_close(c->eng, SSH_DISCONNECT_BY_APPLICATION, "disconnected by user", 0);
-		return;
-	}
-	buf_init(&b);
-	if (c->cfg->command != NULL) {
-		log_debug("Sending command: %s", c->cfg->command);
-		buf_put_cstring(&b, c->cfg->command);
-		chan_send_request(ch, "exec", 1, buf_ptr(&b), buf_len(&b));
-	} else {
-		chan_send_request(ch, "shell", 1, NULL, 0);
-	}
-	buf_free(&b);
-	engine_flush(c->eng);
 }
 
-static void session_closed(void *arg)
+void client_session_ended(struct client *c)
+{
+	c->session_done = 1;
+	fwd_local_close_all(&c->fwd);
+	maybe_leave(c);
+}
+
+static void stdio_done(void *arg, int ok)
 {
 	struct client *c = arg;
 
-	c->session = NULL;
-	c->session_done = 1;
-	c->status = c->exit_status >= 0 ? c->exit_status : 255;
-	engine_close(c->eng, SSH_DISCONNECT_BY_APPLICATION, "disconnected by user", 0);
+	if (!ok)
+		fprintf(stderr, "stdio forwarding failed\r\n");
+	c->status = ok ? 0 : 255;
+	client_session_ended(c);
 }
 
-static const struct chanio_hooks session_hooks = {
-	.request = session_request,
-	.reply = session_reply,
-	.open_result = session_open_result,
-	.closed = session_closed,
-};
-
-static int open_session(struct client *c)
+/* -f: continue in the background once authenticated and every listener is bound. */
+static void go_background(struct client *c)
 {
-	struct chan *ch;
-	int in, r;
+	pid_t pid;
+	int null;
 
-	if ((r = chanio_new(c->base, &session_hooks, c, engine_flush_cb, c->eng, &c->session)) != 0)
+	fflush(stdout);
+	fflush(stderr);
+	if ((pid = fork()) < 0) {
+		fprintf(stderr, "fork: %s\r\n", strerror(errno));
+		return;
+	}
+	if (pid > 0)
+		_exit(0);
+	setsid();
+	event_reinit(c->base);
+	/* The session keeps its own copies of the descriptors it uses. */
+	if ((null = open("/dev/null", O_RDWR)) >= 0) {
+		dup2(null, 0);
+		dup2(null, 1);
+		if (c->cfg->log_level < LOG_DEBUG1)
+			dup2(null, 2);
+		if (null > 2)
+			close(null);
+	}
+}
+
+static int start_forwarding(struct client *c)
+{
+	const struct client_config *cfg = c->cfg;
+
+	c->fwd.base = c->base;
+	c->fwd.conn = c->conn;
+	c->fwd.flush = engine_flush_cb;
+	c->fwd.flush_arg = c->eng;
+	c->fwd.idle = maybe_leave;
+	c->fwd.idle_arg = c;
+	for (int i = 0; i < cfg->n_local_forwards; i++) {
+		if (fwd_local_listen(&c->fwd, &cfg->local_forwards[i], cfg->gateway_ports) != 0 &&
+		    cfg->exit_on_forward_failure) {
+			fprintf(stderr, "Could not request local forwarding.\r\n");
+			return ERR_PERMISSION;
+		}
+	}
+	return 0;
+}
+
+static int authenticated(struct client *c)
+{
+	const struct client_config *cfg = c->cfg;
+	struct conn_config cc;
+	int r;
+
+	tp_set_authenticated(engine_tp(c->eng));
+	log_verbose("Authenticated to %s ([%s]:%d) using \"publickey\".", cfg->hostname,
+		    cfg->hostname, cfg->port);
+	memset(&cc, 0, sizeof(cc));
+	if ((r = conn_new(engine_tp(c->eng), &cc, &c->conn)) != 0)
 		return r;
-	if ((r = chan_open(c->conn, "session", NULL, 0, chanio_chan_ops(), c->session, &ch)) != 0)
+	if ((r = start_forwarding(c)) != 0) {
+		c->status = 255;
+		c->session_done = 1;
+		engine_close(c->eng, SSH_DISCONNECT_BY_APPLICATION, "disconnected by user",
+			     ERR_PERMISSION);
+		return 0;
+	}
+	if (cfg->stdio_forward_host != NULL)
+		r = fwd_stdio_start(&c->fwd, dup(0), dup(1), cfg->stdio_forward_host,
+				    cfg->stdio_forward_port, stdio_done, c);
+	else if (!cfg->no_shell)
+		r = client_open_session(c);
+	if (r != 0)
 		return r;
-	chanio_set_channel(c->session, ch);
-	in = c->cfg->stdin_null ? open("/dev/null", O_RDONLY | O_CLOEXEC) : dup(0);
-	if (in < 0 || (r = chanio_add_source(c->session, in, 0)) != 0 ||
-	    (r = chanio_add_sink(c->session, dup(1), 0)) != 0 ||
-	    (r = chanio_add_sink(c->session, dup(2), 1)) != 0)
-		return r != 0 ? r : ERR_SYSTEM;
+	engine_flush(c->eng);
+	if (cfg->fork_after_auth)
+		go_background(c);
 	return 0;
 }
 
@@ -147,18 +140,7 @@ static int dispatch(void *arg, const uint8_t *p, size_t len)
 		}
 		if (r < 0)
 			return r;
-		if (r == 1) {
-			struct conn_config cc;
-
-			tp_set_authenticated(engine_tp(c->eng));
-			log_verbose("Authenticated to %s ([%s]:%d) using \"publickey\".",
-				    c->cfg->hostname, c->cfg->hostname, c->cfg->port);
-			memset(&cc, 0, sizeof(cc));
-			if ((r = conn_new(engine_tp(c->eng), &cc, &c->conn)) != 0)
-				return r;
-			return open_session(c);
-		}
-		return 0;
+		return r == 1 ? authenticated(c) : 0;
 	}
 	if (msg >= 80 && c->conn != NULL)
 		return conn_handle(c->conn, p, len);
@@ -225,6 +207,41 @@ static void restore_fd_flags(const struct client *c)
 			fcntl(i, F_SETFL, c->saved_fl[i]);
 }
 
+/* The TCP connection, or a -J proxy process standing in for it. */
+static int open_transport_fd(struct client *c, int *fd)
+{
+	const struct client_config *cfg = c->cfg;
+	char err[512], self[4096];
+	ssize_t n;
+
+	if (cfg->proxy_jump != NULL && strcmp(cfg->proxy_jump, "none") != 0) {
+		if ((n = readlink("/proc/self/exe", self, sizeof(self) - 1)) < 0)
+			return ERR_SYSTEM;
+		self[n] = '\0';
+		snprintf(c->peer, sizeof(c->peer), "%s port %d", cfg->hostname, cfg->port);
+		return client_start_proxy(c, self, fd);
+	}
+	log_debug("Connecting to %s port %d.", cfg->hostname, cfg->port);
+	if (net_dial_tcp(cfg->hostname, cfg->port, cfg->address_family, cfg->connect_timeout, fd,
+			 err, sizeof(err)) != 0) {
+		fprintf(stderr, "burrow: %s\r\n", err);
+		return ERR_SYSTEM;
+	}
+	log_debug("Connection established.");
+	net_peer_desc(*fd, 0, c->peer, sizeof(c->peer));
+	return 0;
+}
+
+static int configure(struct client_config *cfg, int argc, char **argv)
+{
+	int r;
+
+	if ((r = cfg_client_parse_args(cfg, argc, argv)) != 0 ||
+	    (r = cfg_client_load_default_files(cfg)) != 0 || (r = cfg_client_finish(cfg)) != 0)
+		return r;
+	return 0;
+}
+
 int client_main(int argc, char **argv)
 {
 	struct client_config cfg;
@@ -233,7 +250,6 @@ int client_main(int argc, char **argv)
 	struct tp_config tc;
 	struct auth_client_config ac;
 	struct tp *t = NULL;
-	char err[512];
 	size_t nids = 0;
 	int fd = -1;
 
@@ -243,21 +259,13 @@ int client_main(int argc, char **argv)
 	c.status = 255;
 	log_init("burrow", LOG_INFO);
 	cfg_client_init(&cfg);
-	if (cfg_client_parse_args(&cfg, argc, argv) != 0 || cfg_client_finish(&cfg) != 0)
+	save_fd_flags(&c);
+	if (configure(&cfg, argc, argv) != 0)
 		goto out;
 	log_set_level((enum log_level)cfg.log_level);
 	signal(SIGPIPE, SIG_IGN);
-	save_fd_flags(&c);
 	nids = load_identities(&cfg, ids);
-	log_debug("Connecting to %s port %d.", cfg.hostname, cfg.port);
-	if (net_dial_tcp(cfg.hostname, cfg.port, cfg.address_family, cfg.connect_timeout, &fd, err,
-			 sizeof(err)) != 0) {
-		fprintf(stderr, "burrow: %s\r\n", err);
-		goto out;
-	}
-	log_debug("Connection established.");
-	net_peer_desc(fd, 0, c.peer, sizeof(c.peer));
-	if ((c.base = event_base_new()) == NULL)
+	if (open_transport_fd(&c, &fd) != 0 || (c.base = event_base_new()) == NULL)
 		goto out;
 	c.hk.cfg = &cfg;
 	c.hk.host = cfg.hostname;
@@ -287,6 +295,7 @@ int client_main(int argc, char **argv)
 	event_base_dispatch(c.base);
 out:
 	restore_fd_flags(&c);
+	fwd_local_close_all(&c.fwd);
 	if (c.conn != NULL)
 		conn_free(c.conn);
 	auth_client_free(c.auth);
@@ -294,6 +303,10 @@ out:
 	tp_free(t);
 	if (fd >= 0)
 		close(fd);
+	if (c.proxy_pid > 0) {
+		kill(c.proxy_pid, SIGTERM);
+		waitpid(c.proxy_pid, NULL, 0);
+	}
 	if (c.base != NULL)
 		event_base_free(c.base);
 	for (size_t i = 0; i < nids; i++)

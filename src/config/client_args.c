@@ -7,21 +7,22 @@
 #include <strings.h>
 #include <sys/socket.h>
 
+#include "config/client_internal.h"
 #include "config/values.h"
 #include "util/err.h"
 #include "util/log.h"
 #include "util/mem.h"
 
-/* Flags without an argument, and those taking one (getopt "F:i:l:o:p:"). */
+/* Flags without an argument, and those taking one (getopt "F:i:J:L:l:o:p:W:"). */
 #define CLIENT_FLAGS "46CfgNnqTtv"
-#define CLIENT_ARG_FLAGS "Filop"
+#define CLIENT_ARG_FLAGS "FiJLlopW"
 
 static void client_usage(void)
 {
 	fprintf(stderr,
 		"usage: burrow [-46CfgNnqTtv] [-F configfile] [-i identity_file]\n"
-		"              [-l login_name] [-o option] [-p port]\n"
-		"              destination [command [argument ...]]\n");
+		"              [-J destination] [-L address] [-l login_name] [-o option]\n"
+		"              [-p port] [-W host:port] destination [command [argument ...]]\n");
 }
 
 struct args_state {
@@ -70,11 +71,106 @@ static int client_flag(struct client_config *c, struct args_state *st, char ch)
 	return 0;
 }
 
+/* -L: accumulates; a bad spec is fatal with ssh's message. */
+static int arg_local_forward(struct client_config *c, const char *v)
+{
+	struct fwd_spec f;
+	int r;
+
+	if ((r = cfg_parse_fwd_spec(v, 0, &f)) != 0) {
+		if (r != ERR_ALLOC)
+			fprintf(stderr, "Bad local forwarding specification '%s'\n", v);
+		return r;
+	}
+	if (c->n_local_forwards >= CFG_MAX_FORWARDS) {
+		fprintf(stderr, "Too many local forwards (max %d)\n", CFG_MAX_FORWARDS);
+		cfg_fwd_spec_free(&f);
+		return ERR_TOO_LARGE;
+	}
+	c->local_forwards[c->n_local_forwards++] = f;
+	return 0;
+}
+
+/*
+ * -W host:port (or a Unix socket path, then the port is -1). ssh parses it
+ * as a dynamic forward's listen part; a lone port is refused here.
+ */
+static int arg_stdio_forward(struct client_config *c, const char *v)
+{
+	struct fwd_spec f;
+	int r;
+
+	if (c->stdio_forward_host != NULL) {
+		fprintf(stderr, "stdio forward already specified\n");
+		return ERR_INVALID_ARG;
+	}
+	if ((r = cfg_parse_fwd_spec(v, 1, &f)) == ERR_ALLOC)
+		return r;
+	if (r != 0 || f.connect_host != NULL || f.connect_path != NULL ||
+	    (f.listen_path == NULL && (f.listen_host == NULL || f.listen_host[0] == '\0' ||
+				       f.listen_port == 0))) {
+		if (r == 0)
+			cfg_fwd_spec_free(&f);
+		fprintf(stderr, "Bad stdio forwarding specification '%s'\n", v);
+		return ERR_FORMAT;
+	}
+	if (f.listen_path != NULL) {
+		c->stdio_forward_host = f.listen_path;
+		f.listen_path = NULL;
+	} else {
+		c->stdio_forward_host = f.listen_host;
+		f.listen_host = NULL;
+	}
+	c->stdio_forward_port = f.listen_port;
+	cfg_fwd_spec_free(&f);
+	/* As ssh: no terminal for a stdio forward (a later -t still asks for one). */
+	c->request_tty = REQUEST_TTY_NO;
+	return 0;
+}
+
+/* -J: one only; it also stands for "ProxyCommand none" against later lines. */
+static int arg_jump(struct client_config *c, const char *v)
+{
+	char *u = NULL, *h = NULL, *rest = NULL;
+	int port, r;
+
+	if (c->proxy_jump != NULL) {
+		fprintf(stderr, "Only a single -J option is permitted "
+			"(use commas to separate multiple jump hops)\n");
+		return ERR_INVALID_ARG;
+	}
+	if (c->proxy_command_seen) {
+		fprintf(stderr, "Cannot specify -J with ProxyCommand\n");
+		return ERR_INVALID_ARG;
+	}
+	if (strcasecmp(v, "none") != 0) {
+		if ((r = cfg_parse_jump(v, &u, &h, &port, &rest)) == ERR_ALLOC)
+			return r;
+		free(u);
+		free(h);
+		free(rest);
+		if (r != 0) {
+			fprintf(stderr, "Invalid -J argument\n");
+			return ERR_FORMAT;
+		}
+	}
+	if ((c->proxy_jump = mem_strdup(strcasecmp(v, "none") == 0 ? "none" : v)) == NULL)
+		return ERR_ALLOC;
+	c->proxy_command_seen = 1;
+	return 0;
+}
+
 static int client_arg_flag(struct client_config *c, char ch, const char *v)
 {
 	int port, r;
 
 	switch (ch) {
+	case 'J':
+		return arg_jump(c, v);
+	case 'L':
+		return arg_local_forward(c, v);
+	case 'W':
+		return arg_stdio_forward(c, v);
 	case 'F':
 		free(c->config_file);
 		if ((c->config_file = mem_strdup(v)) == NULL)
@@ -153,7 +249,7 @@ static int client_opts(struct client_config *c, struct args_state *st, int argc,
 }
 
 /* A host name must be non-empty and free of blanks and control characters. */
-static int host_ok(const char *h, size_t n)
+int cfg_host_ok(const char *h, size_t n)
 {
 	if (n == 0 || h[0] == '-')
 		return 0;
@@ -167,7 +263,7 @@ static int host_ok(const char *h, size_t n)
  * ssh://[user@]host[:port][/] (draft-ietf-secsh-scp-sftp-ssh-uri); host may be
  * a bracketed IPv6 literal.
  */
-static int parse_uri(const char *s, char **user, char **host, int *port)
+int cfg_parse_ssh_uri(const char *s, char **user, char **host, int *port)
 {
 	const char *at, *h, *hend, *p, *end = s + strlen(s);
 	char *u = NULL, *hh = NULL, num[8];
@@ -195,7 +291,7 @@ static int parse_uri(const char *s, char **user, char **host, int *port)
 			hend = end;
 		p = hend;
 	}
-	if (!host_ok(h, (size_t)(hend - h)))
+	if (!cfg_host_ok(h, (size_t)(hend - h)))
 		return ERR_FORMAT;
 	if (p < end) {
 		size_t n = (size_t)(end - p - 1);
@@ -230,14 +326,14 @@ static int parse_destination(const char *d, char **user, char **host, int *port)
 	char *u = NULL, *hh;
 
 	if (strncasecmp(d, "ssh://", 6) == 0)
-		return parse_uri(d + 6, user, host, port);
+		return cfg_parse_ssh_uri(d + 6, user, host, port);
 	/* user@host splits at the last '@': user names may contain '@'. */
 	if ((at = strrchr(d, '@')) != NULL) {
 		if (at == d)
 			return ERR_FORMAT;
 		h = at + 1;
 	}
-	if (!host_ok(h, strlen(h)))
+	if (!cfg_host_ok(h, strlen(h)))
 		return ERR_FORMAT;
 	if (at != NULL && (u = strndup(d, (size_t)(at - d))) == NULL)
 		return ERR_ALLOC;

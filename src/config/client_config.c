@@ -8,6 +8,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 
+#include "config/client_internal.h"
 #include "config/lexer.h"
 #include "config/values.h"
 #include "util/err.h"
@@ -18,56 +19,69 @@ enum ckw {
 	CK_HOSTNAME, CK_PORT, CK_USER, CK_IDENTITYFILE, CK_IDENTITIESONLY,
 	CK_USERKNOWNHOSTS, CK_GLOBALKNOWNHOSTS, CK_STRICTHOSTKEY, CK_HASHKNOWNHOSTS,
 	CK_BATCHMODE, CK_CIPHERS, CK_KEX, CK_HOSTKEYALGS, CK_LOGLEVEL, CK_REKEYLIMIT,
-	CK_CONNECTTIMEOUT, CK_ADDRESSFAMILY, CK_REQUESTTTY,
+	CK_CONNECTTIMEOUT, CK_ADDRESSFAMILY, CK_REQUESTTTY, CK_LOCALFORWARD, CK_GATEWAYPORTS,
+	CK_EXITONFWDFAIL, CK_CLEARALLFWD, CK_PROXYJUMP, CK_PROXYCOMMAND, CK_REFUSED,
 };
 
 static const struct {
 	const char *name;
 	enum ckw kw;
-	int multi;      /* takes several arguments */
+	int max_args;   /* most arguments accepted */
 } client_keywords[] = {
-	{ "HostName", CK_HOSTNAME, 0 },
-	{ "Port", CK_PORT, 0 },
-	{ "User", CK_USER, 0 },
-	{ "IdentityFile", CK_IDENTITYFILE, 0 },
-	{ "IdentitiesOnly", CK_IDENTITIESONLY, 0 },
-	{ "UserKnownHostsFile", CK_USERKNOWNHOSTS, 1 },
-	{ "GlobalKnownHostsFile", CK_GLOBALKNOWNHOSTS, 1 },
-	{ "StrictHostKeyChecking", CK_STRICTHOSTKEY, 0 },
-	{ "HashKnownHosts", CK_HASHKNOWNHOSTS, 0 },
-	{ "BatchMode", CK_BATCHMODE, 0 },
-	{ "Ciphers", CK_CIPHERS, 0 },
-	{ "KexAlgorithms", CK_KEX, 0 },
-	{ "HostKeyAlgorithms", CK_HOSTKEYALGS, 0 },
-	{ "LogLevel", CK_LOGLEVEL, 0 },
-	{ "RekeyLimit", CK_REKEYLIMIT, 1 },
-	{ "ConnectTimeout", CK_CONNECTTIMEOUT, 0 },
-	{ "AddressFamily", CK_ADDRESSFAMILY, 0 },
-	{ "RequestTTY", CK_REQUESTTTY, 0 },
+	{ "HostName", CK_HOSTNAME, 1 },
+	{ "Port", CK_PORT, 1 },
+	{ "User", CK_USER, 1 },
+	{ "IdentityFile", CK_IDENTITYFILE, 1 },
+	{ "IdentitiesOnly", CK_IDENTITIESONLY, 1 },
+	{ "UserKnownHostsFile", CK_USERKNOWNHOSTS, CFG_LEX_MAX_ARGS },
+	{ "GlobalKnownHostsFile", CK_GLOBALKNOWNHOSTS, CFG_LEX_MAX_ARGS },
+	{ "StrictHostKeyChecking", CK_STRICTHOSTKEY, 1 },
+	{ "HashKnownHosts", CK_HASHKNOWNHOSTS, 1 },
+	{ "BatchMode", CK_BATCHMODE, 1 },
+	{ "Ciphers", CK_CIPHERS, 1 },
+	{ "KexAlgorithms", CK_KEX, 1 },
+	{ "HostKeyAlgorithms", CK_HOSTKEYALGS, 1 },
+	{ "LogLevel", CK_LOGLEVEL, 1 },
+	{ "RekeyLimit", CK_REKEYLIMIT, 2 },
+	{ "ConnectTimeout", CK_CONNECTTIMEOUT, 1 },
+	{ "AddressFamily", CK_ADDRESSFAMILY, 1 },
+	{ "RequestTTY", CK_REQUESTTTY, 1 },
+	{ "LocalForward", CK_LOCALFORWARD, 2 },
+	{ "GatewayPorts", CK_GATEWAYPORTS, 1 },
+	{ "ExitOnForwardFailure", CK_EXITONFWDFAIL, 1 },
+	{ "ClearAllForwardings", CK_CLEARALLFWD, 1 },
+	{ "ProxyJump", CK_PROXYJUMP, 1 },
+	/* Handled apart from the other unsupported ones: see apply_lexed. */
+	{ "ProxyCommand", CK_PROXYCOMMAND, CFG_LEX_MAX_ARGS },
+	{ "RemoteForward", CK_REFUSED, CFG_LEX_MAX_ARGS },
+	{ "DynamicForward", CK_REFUSED, CFG_LEX_MAX_ARGS },
 };
 
-/* ssh_config(5) keywords (and OpenSSH's aliases) burrow does not implement yet. */
+/*
+ * ssh_config(5) keywords (and OpenSSH's aliases) burrow does not implement
+ * yet: refused with -o, ignored in files so existing configs keep working.
+ */
 static const char *const client_unsupported[] = {
-	"Host", "Match", "AddKeysToAgent", "BindAddress", "BindInterface",
+	"AddKeysToAgent", "BindAddress", "BindInterface",
 	"CanonicalDomains", "CanonicalizeFallbackLocal", "CanonicalizeHostname",
 	"CanonicalizeMaxDots", "CanonicalizePermittedCNAMEs", "CASignatureAlgorithms",
 	"CertificateFile", "ChallengeResponseAuthentication", "CheckHostIP",
-	"ClearAllForwardings", "Compression", "ConnectionAttempts", "ControlMaster",
-	"ControlPath", "ControlPersist", "DynamicForward", "EnableEscapeCommandline",
-	"EnableSSHKeysign", "EscapeChar", "ExitOnForwardFailure", "FingerprintHash",
+	"Compression", "ConnectionAttempts", "ControlMaster",
+	"ControlPath", "ControlPersist", "EnableEscapeCommandline",
+	"EnableSSHKeysign", "EscapeChar", "FingerprintHash",
 	"ForkAfterAuthentication", "ForwardAgent", "ForwardX11", "ForwardX11Timeout",
-	"ForwardX11Trusted", "GatewayPorts", "GSSAPIAuthentication",
+	"ForwardX11Trusted", "GSSAPIAuthentication",
 	"GSSAPIClientIdentity", "GSSAPIDelegateCredentials", "GSSAPIKeyExchange",
 	"GSSAPIRenewalForcesRekey", "GSSAPIServerIdentity", "GSSAPITrustDns",
 	"GSSAPIKexAlgorithms", "HostbasedAcceptedAlgorithms", "HostbasedAuthentication",
-	"HostbasedKeyTypes", "HostKeyAlias", "IdentityAgent", "IgnoreUnknown", "Include",
+	"HostbasedKeyTypes", "HostKeyAlias", "IdentityAgent", "IgnoreUnknown",
 	"IPQoS", "KbdInteractiveAuthentication", "KbdInteractiveDevices",
-	"KnownHostsCommand", "LocalCommand", "LocalForward", "LogVerbose", "MACs",
+	"KnownHostsCommand", "LocalCommand", "LogVerbose", "MACs",
 	"NoHostAuthenticationForLocalhost", "NumberOfPasswordPrompts",
 	"PasswordAuthentication", "PermitLocalCommand", "PermitRemoteOpen",
-	"PKCS11Provider", "PreferredAuthentications", "ProxyCommand", "ProxyJump",
+	"PKCS11Provider", "PreferredAuthentications",
 	"ProxyUseFdpass", "PubkeyAcceptedAlgorithms", "PubkeyAcceptedKeyTypes",
-	"PubkeyAuthentication", "RemoteCommand", "RemoteForward", "RequiredRSASize",
+	"PubkeyAuthentication", "RemoteCommand", "RequiredRSASize",
 	"RevokedHostKeys", "SecurityKeyProvider", "SendEnv", "ServerAliveCountMax",
 	"ServerAliveInterval", "SessionType", "SetEnv", "StdinNull",
 	"StreamLocalBindMask", "StreamLocalBindUnlink", "SyslogFacility", "TCPKeepAlive",
@@ -96,6 +110,9 @@ void cfg_client_init(struct client_config *c)
 	c->fork_after_auth = -1;
 	c->gateway_ports = -1;
 	c->compression = -1;
+	c->exit_on_forward_failure = -1;
+	c->stdio_forward_port = -1;
+	c->clear_all_forwardings = -1;
 }
 
 void cfg_client_free(struct client_config *c)
@@ -112,6 +129,10 @@ void cfg_client_free(struct client_config *c)
 	free(c->host_key_algorithms);
 	free(c->command);
 	free(c->config_file);
+	for (int i = 0; i < c->n_local_forwards; i++)
+		cfg_fwd_spec_free(&c->local_forwards[i]);
+	free(c->stdio_forward_host);
+	free(c->proxy_jump);
 	cfg_client_init(c);
 }
 
@@ -228,6 +249,72 @@ static int apply_rekey(struct client_config *c, struct cfg_line *l, const char *
 	return 0;
 }
 
+/*
+ * LocalForward "[bind:]port host:hostport" (two words, as ssh_config(5)), or
+ * the one-word -L form. Every entry accumulates.
+ */
+static int apply_local_forward(struct client_config *c, struct cfg_line *l, const char *file,
+			       unsigned long line)
+{
+	struct fwd_spec f;
+	char *joined = NULL;
+	const char *spec = l->args[0];
+	size_t n;
+	int r;
+
+	if (l->nargs == 2) {
+		if (mem_add_size(strlen(l->args[0]), strlen(l->args[1]) + 2, &n) != 0 ||
+		    (joined = malloc(n)) == NULL)
+			return ERR_ALLOC;
+		snprintf(joined, n, "%s:%s", l->args[0], l->args[1]);
+		spec = joined;
+	}
+	r = cfg_parse_fwd_spec(spec, 0, &f);
+	free(joined);
+	if (r == ERR_ALLOC)
+		return r;
+	if (r != 0) {
+		/* ssh's words: a lone "8080" lacks its target; anything else is bad. */
+		if (l->nargs == 1 && strchr(l->args[0], ':') == NULL)
+			fprintf(stderr, "%s line %lu: Missing target argument.\n", file, line);
+		else
+			fprintf(stderr, "%s line %lu: Bad forwarding specification.\n", file, line);
+		return ERR_FORMAT;
+	}
+	if (c->n_local_forwards >= CFG_MAX_FORWARDS) {
+		fprintf(stderr, "%s line %lu: too many local forwards (max %d).\n", file, line,
+			CFG_MAX_FORWARDS);
+		cfg_fwd_spec_free(&f);
+		return ERR_TOO_LARGE;
+	}
+	c->local_forwards[c->n_local_forwards++] = f;
+	return 0;
+}
+
+/* ProxyJump: checked now, first value wins ("none" included). */
+static int apply_proxy_jump(struct client_config *c, const char *v, const char *file,
+			    unsigned long line)
+{
+	char *u = NULL, *h = NULL, *rest = NULL;
+	int port, r;
+
+	if (strcasecmp(v, "none") != 0) {
+		if ((r = cfg_parse_jump(v, &u, &h, &port, &rest)) == ERR_ALLOC)
+			return r;
+		free(u);
+		free(h);
+		free(rest);
+		if (r != 0) {
+			fprintf(stderr, "%s line %lu: Invalid ProxyJump \"%s\"\n", file, line, v);
+			return ERR_FORMAT;
+		}
+	}
+	/* A ProxyCommand seen first (or -J) also wins over ProxyJump, as in ssh. */
+	if (c->proxy_jump != NULL || c->proxy_command_seen)
+		return 0;
+	return set_str(&c->proxy_jump, strcasecmp(v, "none") == 0 ? "none" : v);
+}
+
 static int apply_kw(struct client_config *c, enum ckw kw, struct cfg_line *l,
 		    const char *file, unsigned long line)
 {
@@ -288,9 +375,16 @@ static int apply_kw(struct client_config *c, enum ckw kw, struct cfg_line *l,
 		}
 		set_int(&c->connect_timeout, (int)t);
 		return 0;
+	case CK_LOCALFORWARD:
+		return apply_local_forward(c, l, file, line);
+	case CK_PROXYJUMP:
+		return apply_proxy_jump(c, v, file, line);
 	case CK_IDENTITIESONLY:
 	case CK_HASHKNOWNHOSTS:
 	case CK_BATCHMODE:
+	case CK_GATEWAYPORTS:
+	case CK_EXITONFWDFAIL:
+	case CK_CLEARALLFWD:
 		x = cfg_parse_yesno(v);
 		break;
 	case CK_STRICTHOSTKEY:
@@ -314,6 +408,9 @@ static int apply_kw(struct client_config *c, enum ckw kw, struct cfg_line *l,
 	case CK_IDENTITIESONLY: set_int(&c->identities_only, x); break;
 	case CK_HASHKNOWNHOSTS: set_int(&c->hash_known_hosts, x); break;
 	case CK_BATCHMODE: set_int(&c->batch_mode, x); break;
+	case CK_GATEWAYPORTS: set_int(&c->gateway_ports, x); break;
+	case CK_EXITONFWDFAIL: set_int(&c->exit_on_forward_failure, x); break;
+	case CK_CLEARALLFWD: set_int(&c->clear_all_forwardings, x); break;
 	case CK_STRICTHOSTKEY: set_int(&c->strict_host_key_checking, x); break;
 	case CK_ADDRESSFAMILY: set_int(&c->address_family, x); break;
 	default:
@@ -333,12 +430,92 @@ static void lower(char *dst, size_t n, const char *s)
 	dst[i] = '\0';
 }
 
+static int is_unsupported(const char *kw)
+{
+	for (size_t j = 0; j < N_ELEMS(client_unsupported); j++)
+		if (strcasecmp(kw, client_unsupported[j]) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * ProxyCommand: "none" counts as a first value (direct connection); any
+ * other command is refused unless a ProxyJump or -J came first and wins.
+ */
+static int apply_proxy_command(struct client_config *c, struct cfg_line *l, const char *file,
+			       unsigned long line, const char *name)
+{
+	int first = !c->proxy_command_seen &&
+		    (c->proxy_jump == NULL || strcmp(c->proxy_jump, "none") == 0);
+
+	if (!first)
+		return 0;
+	if (l->nargs == 1 && strcasecmp(l->args[0], "none") == 0) {
+		c->proxy_command_seen = 1;
+		return 0;
+	}
+	fprintf(stderr, "%s line %lu: keyword %s is not supported by burrow yet\n", file, line,
+		name);
+	return ERR_UNSUPPORTED;
+}
+
+int cfg_client_apply_lexed(struct client_config *c, struct cfg_line *l, const char *file,
+			   unsigned long line, enum cfg_src src)
+{
+	char name[64];
+	size_t i;
+
+	/* ssh names keywords in lower case in its messages. */
+	lower(name, sizeof(name), l->keyword);
+	for (i = 0; i < N_ELEMS(client_keywords); i++)
+		if (strcasecmp(l->keyword, client_keywords[i].name) == 0)
+			break;
+	if (i == N_ELEMS(client_keywords)) {
+		if (is_unsupported(l->keyword)) {
+			if (src != CFG_SRC_CMDLINE) {
+				log_debug("%s line %lu: ignoring unsupported option %s", file, line,
+					  l->keyword);
+				return 0;
+			}
+			fprintf(stderr, "%s line %lu: keyword %s is not supported by burrow yet\n",
+				file, line, name);
+			return ERR_UNSUPPORTED;
+		}
+		fprintf(stderr, "%s: line %lu: Bad configuration option: %s\n", file, line, name);
+		return ERR_NOT_FOUND;
+	}
+	if (l->nargs == 0) {
+		fprintf(stderr, "%s line %lu: no argument after keyword \"%s\"\n", file, line, name);
+		return ERR_FORMAT;
+	}
+	if (src == CFG_SRC_FILE_INACTIVE && (client_keywords[i].kw == CK_PROXYCOMMAND ||
+					     client_keywords[i].kw == CK_REFUSED))
+		return 0;
+	if (client_keywords[i].kw == CK_PROXYCOMMAND)
+		return apply_proxy_command(c, l, file, line, name);
+	if (client_keywords[i].kw == CK_REFUSED) {
+		fprintf(stderr, "%s line %lu: keyword %s is not supported by burrow yet\n", file,
+			line, name);
+		return ERR_UNSUPPORTED;
+	}
+	if (l->nargs > client_keywords[i].max_args) {
+		fprintf(stderr, "%s line %lu: keyword %s extra arguments at end of line\n", file,
+			line, name);
+		return ERR_FORMAT;
+	}
+	for (int a = 0; a < l->nargs; a++) {
+		if (l->args[a][0] == '\0') {
+			fprintf(stderr, "%s line %lu: Missing argument.\n", file, line);
+			return ERR_FORMAT;
+		}
+	}
+	return apply_kw(c, client_keywords[i].kw, l, file, line);
+}
+
 int cfg_client_apply_line(struct client_config *c, const char *kv, const char *file,
 			  unsigned long line)
 {
 	struct cfg_line l;
-	char name[64];
-	size_t i;
 	int r;
 
 	if ((r = cfg_lex(kv, &l)) != 0) {
@@ -350,44 +527,18 @@ int cfg_client_apply_line(struct client_config *c, const char *kv, const char *f
 	}
 	if (l.keyword == NULL)
 		goto out; /* blank or comment */
-	/* ssh names keywords in lower case in its messages. */
-	lower(name, sizeof(name), l.keyword);
-	for (i = 0; i < N_ELEMS(client_keywords); i++)
-		if (strcasecmp(l.keyword, client_keywords[i].name) == 0)
-			break;
-	if (i == N_ELEMS(client_keywords)) {
-		for (size_t j = 0; j < N_ELEMS(client_unsupported); j++) {
-			if (strcasecmp(l.keyword, client_unsupported[j]) == 0) {
-				fprintf(stderr, "%s line %lu: keyword %s is not supported by burrow yet\n",
-					file, line, name);
-				r = ERR_UNSUPPORTED;
-				goto out;
-			}
-		}
-		fprintf(stderr, "%s: line %lu: Bad configuration option: %s\n", file, line, name);
-		r = ERR_NOT_FOUND;
+	/* Blocks and includes only make sense in files (ssh says "Host" for Match too). */
+	if (strcasecmp(l.keyword, "Host") == 0 || strcasecmp(l.keyword, "Match") == 0) {
+		fprintf(stderr, "Host directive not supported as a command-line option\n");
+		r = ERR_UNSUPPORTED;
 		goto out;
 	}
-	if (l.nargs == 0) {
-		fprintf(stderr, "%s line %lu: no argument after keyword \"%s\"\n", file, line, name);
-		r = ERR_FORMAT;
+	if (strcasecmp(l.keyword, "Include") == 0) {
+		fprintf(stderr, "Include directive not supported as a command-line option\n");
+		r = ERR_UNSUPPORTED;
 		goto out;
 	}
-	if (l.nargs > (client_keywords[i].kw == CK_REKEYLIMIT ? 2 :
-		       client_keywords[i].multi ? CFG_LEX_MAX_ARGS : 1)) {
-		fprintf(stderr, "%s line %lu: keyword %s extra arguments at end of line\n", file,
-			line, name);
-		r = ERR_FORMAT;
-		goto out;
-	}
-	for (int a = 0; a < l.nargs; a++) {
-		if (l.args[a][0] == '\0') {
-			fprintf(stderr, "%s line %lu: Missing argument.\n", file, line);
-			r = ERR_FORMAT;
-			goto out;
-		}
-	}
-	r = apply_kw(c, client_keywords[i].kw, &l, file, line);
+	r = cfg_client_apply_lexed(c, &l, file, line, CFG_SRC_CMDLINE);
 out:
 	cfg_line_free(&l);
 	return r;

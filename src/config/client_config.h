@@ -6,6 +6,7 @@
 #ifndef BURROW_CONFIG_CLIENT_CONFIG_H
 #define BURROW_CONFIG_CLIENT_CONFIG_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 enum strict_hostkey { SHK_ASK = 0, SHK_YES, SHK_ACCEPT_NEW, SHK_NO };
@@ -15,6 +16,23 @@ enum request_tty { REQUEST_TTY_UNSET = -2, REQUEST_TTY_AUTO = -1, REQUEST_TTY_NO
 		   REQUEST_TTY_YES = 1, REQUEST_TTY_FORCE = 2 };
 
 #define CFG_MAX_IDENTITIES 100
+#define CFG_MAX_FORWARDS 100
+
+/*
+ * One -L / LocalForward (later -R / RemoteForward) specification, ssh(1):
+ * [bind_address:]port:host:hostport, [bind_address:]port:remote_socket,
+ * local_socket:host:hostport, local_socket:remote_socket. IPv6 addresses in
+ * brackets. Exactly one of listen_port / listen_path and one of
+ * connect_host+connect_port / connect_path is set.
+ */
+struct fwd_spec {
+	char *listen_host;   /* NULL: not given (loopback unless GatewayPorts); "" or "*": all */
+	int listen_port;     /* -1 when listen_path is used; 0 allowed (-R: allocate) */
+	char *listen_path;   /* Unix socket path or NULL */
+	char *connect_host;  /* target host or NULL */
+	int connect_port;    /* -1 when connect_path is used */
+	char *connect_path;  /* Unix socket path or NULL */
+};
 
 struct client_config {
 	/* -1 / NULL means "not set yet" until cfg_client_finish() fills defaults. */
@@ -47,6 +65,18 @@ struct client_config {
 	int fork_after_auth;        /* -f */
 	int gateway_ports;          /* -g */
 	int compression;            /* -C */
+	/* Forwarding (issue: local forwarding). */
+	struct fwd_spec local_forwards[CFG_MAX_FORWARDS]; /* -L / LocalForward, accumulate */
+	int n_local_forwards;
+	int exit_on_forward_failure; /* ExitOnForwardFailure (default 0) */
+	char *stdio_forward_host;   /* -W host:port (NULL = none); a socket path if port is -1 */
+	int stdio_forward_port;     /* -W port, -1 for a Unix socket path */
+	char *proxy_jump;           /* -J / ProxyJump "[user@]host[:port][,...]" or "none" */
+	int clear_all_forwardings;  /* ClearAllForwardings (default 0); finish drops the forwards */
+	/* gateway_ports above doubles as GatewayPorts yes/no. After cfg_client_finish(),
+	 * -W forces clear_all_forwardings and exit_on_forward_failure to 1, as ssh does. */
+	/* Internal bookkeeping: -J or a ProxyCommand line was seen (first wins). */
+	int proxy_command_seen;
 };
 
 /* Set every field to "unset" (-1 / NULL; request_tty REQUEST_TTY_UNSET). */
@@ -57,19 +87,24 @@ void cfg_client_free(struct client_config *c);
  * source for messages ("command-line"; treated as line 0). An unknown keyword
  * or bad value prints a message like ssh's ("command-line: line 0: Bad
  * configuration option: foo") to stderr and returns a negative error. First
- * value wins; IdentityFile accumulates. A blank or comment line is a no-op.
- * Keywords OpenSSH knows but burrow does not implement yet are refused with
+ * value wins; IdentityFile and LocalForward accumulate. A blank or comment
+ * line is a no-op. Keywords OpenSSH knows but burrow does not implement yet
+ * (and RemoteForward, DynamicForward, ProxyCommand) are refused with
  * "<where> line N: keyword NAME is not supported by burrow yet"
- * (ERR_UNSUPPORTED).
+ * (ERR_UNSUPPORTED); Host, Match and Include are refused as ssh refuses them
+ * on the command line. A ProxyCommand after ProxyJump / -J is ignored (the
+ * first wins), "ProxyCommand none" is accepted.
  */
 int cfg_client_apply(struct client_config *c, const char *kv, const char *where);
-/* Same with a line number, for configuration files ("FILE line N: ..."). */
+/* Same with a line number ("FILE line N: ..."); strict like -o. Files go
+ * through cfg_client_load_file(). */
 int cfg_client_apply_line(struct client_config *c, const char *kv, const char *file,
 			  unsigned long line);
 /*
  * Parse ssh's command line:
- *   burrow [-46CfgNnqTtv] [-F file] [-i id] [-l user] [-o opt] [-p port]
- *          destination [command [argument ...]]
+ *   burrow [-46CfgNnqTtv] [-F file] [-i id] [-J jump] [-L spec] [-l user]
+ *          [-o opt] [-p port] [-W host:port] destination [command [argument ...]]
+ * -L accumulates, -W once, -J once (and then ProxyCommand lines are ignored).
  * destination: host, user@host (split at the last '@'), ssh://[user@]host[:port].
  * Options are applied in order, first value wins (as ssh does: -p, -l, -o and
  * the destination's user/port all count as "given"); options may also follow
@@ -82,10 +117,61 @@ int cfg_client_parse_args(struct client_config *c, int argc, char **argv);
 /* Append an identity file (-i); ERR_TOO_LARGE past CFG_MAX_IDENTITIES. */
 int cfg_client_add_identity(struct client_config *c, const char *path);
 /*
- * Fill defaults (user from the passwd entry, ~ expansion, default identity list).
- * Needs c->host (set by cfg_client_parse_args).
+ * Fill defaults (user from the passwd entry, ~ expansion, default identity list),
+ * expand %h / %% in a configured HostName, settle -W and ClearAllForwardings,
+ * and refuse -f without a command, -N or -W ("Cannot fork into background
+ * without a command to execute."). Needs c->host (set by cfg_client_parse_args).
  */
 int cfg_client_finish(struct client_config *c);
+
+/*
+ * Forwarding specification as ssh(1) -L (remote = 0) or -R (remote = 1)
+ * (LocalForward's two words are joined with ':' before this):
+ * fields separated by ':', a field in [brackets] is literal (IPv6), '\\'
+ * escapes a character, a field containing '/' is a Unix socket path. Ports
+ * 0..65535; listen port 0 only when remote; connect port 1..65535.
+ * With remote, "port" or "bind:port" is a dynamic forward: connect_host and
+ * connect_path NULL, connect_port -1. Prints nothing; ERR_FORMAT on a bad
+ * spec. *out is set only on success (free it with cfg_fwd_spec_free).
+ */
+int cfg_parse_fwd_spec(const char *spec, int remote, struct fwd_spec *out);
+void cfg_fwd_spec_free(struct fwd_spec *f);
+/* Longest text cfg_fwd_spec_format() produces, with the NUL. */
+#define CFG_FWD_FMT_MAX 2400
+/*
+ * ssh's -L form back: "[bind:]port:host:hostport", "path:host:port", etc.;
+ * addresses containing ':' in brackets. ERR_TOO_LARGE if it did not fit
+ * (buf then holds a truncated, NUL-terminated string).
+ */
+int cfg_fwd_spec_format(const struct fwd_spec *f, char *buf, size_t len);
+
+/*
+ * ProxyJump "[user@]host[:port][,...]" (hops may also be ssh:// URIs, hosts
+ * [IPv6]): checks every hop and splits off the LAST one, since OpenSSH runs
+ * the proxy as "ssh -l user -p port -J <rest> -W '[%h]:%p' <lasthop>".
+ * *user NULL if not given, *port -1 if not given, *rest the hops before the
+ * last one (allocated) or NULL if there is only one. ERR_FORMAT if any hop is
+ * malformed, ERR_INVALID_ARG for "none".
+ */
+int cfg_parse_jump(const char *s, char **user, char **host, int *port, char **rest);
+
+/*
+ * Read an ssh_config(5) file for destination `host` (the alias as given on
+ * the command line): Host blocks with * ? ! patterns, "Match all", Include.
+ * Keywords OpenSSH knows that burrow does not implement are ignored (DEBUG1);
+ * unknown keywords and bad values are reported as ssh does and the whole
+ * file fails with "FILE: terminating, N bad configuration options".
+ * A missing file is an error only with must_exist. First value wins.
+ */
+int cfg_client_load_file(struct client_config *c, const char *path, const char *host,
+			 int must_exist);
+/*
+ * The files ssh reads: with -F (c->config_file) only that one ("none" reads
+ * nothing), else ~/.ssh/config (checked for safe owner and mode) then
+ * /etc/ssh/ssh_config, both optional. Needs c->host. Call between
+ * cfg_client_parse_args() and cfg_client_finish().
+ */
+int cfg_client_load_default_files(struct client_config *c);
 
 /*
  * RekeyLimit value: "SIZE [TIME]" as ssh_config(5), e.g. "1G 1h", "512K",

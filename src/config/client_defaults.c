@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "config/client_internal.h"
 #include "util/err.h"
 #include "util/log.h"
 #include "util/mem.h"
@@ -83,6 +84,101 @@ fail:
 	return r;
 }
 
+static int set_default(char **dst, const char *v)
+{
+	if (*dst == NULL && (*dst = mem_strdup(v)) == NULL)
+		return ERR_ALLOC;
+	return 0;
+}
+
+static void default_int(int *v, int def)
+{
+	if (*v == -1)
+		*v = def;
+}
+
+int cfg_expand_tilde(const char *home, const char *s, char **out)
+{
+	return expand_one(home, s, strlen(s), out);
+}
+
+const char *cfg_home_dir(void)
+{
+	const char *home = getenv("HOME");
+	struct passwd *pw;
+
+	if (home != NULL && home[0] != '\0')
+		return home;
+	if ((pw = getpwuid(getuid())) == NULL)
+		return NULL;
+	return pw->pw_dir;
+}
+
+/*
+ * HostName tokens (ssh_config(5)): %h the host as given, %% a percent. Only
+ * a configured HostName is expanded: a destination like fe80::1%eth0 is not.
+ */
+static int expand_hostname(struct client_config *c)
+{
+	const char *s = c->hostname;
+	size_t len = 1, k = 0, hl = strlen(c->host);
+	char *out;
+
+	if (strchr(s, '%') == NULL)
+		return 0;
+	for (const char *p = s; *p != '\0'; p++) {
+		if (*p == '%' && p[1] == '\0') {
+			fprintf(stderr, "percent_expand: invalid format\n");
+			return ERR_FORMAT;
+		}
+		if (*p == '%' && p[1] != 'h' && p[1] != '%') {
+			fprintf(stderr, "percent_expand: unknown key %%%c\n", p[1]);
+			return ERR_FORMAT;
+		}
+		if (mem_add_size(len, *p == '%' && p[1] == 'h' ? hl : 1, &len) != 0)
+			return ERR_TOO_LARGE;
+		if (*p == '%')
+			p++;
+	}
+	if ((out = malloc(len)) == NULL)
+		return ERR_ALLOC;
+	for (const char *p = s; *p != '\0'; p++) {
+		if (*p == '%' && *++p == 'h') {
+			memcpy(out + k, c->host, hl);
+			k += hl;
+		} else {
+			out[k++] = *p;
+		}
+	}
+	out[k] = '\0';
+	free(c->hostname);
+	c->hostname = out;
+	return 0;
+}
+
+/* What ssh settles after all options are read: -W and ClearAllForwardings. */
+static int finish_forwarding(struct client_config *c)
+{
+	if (c->stdio_forward_host != NULL) {
+		/* ssh: a stdio forward carries no other forwards and must not fail half-way. */
+		c->clear_all_forwardings = 1;
+		c->exit_on_forward_failure = 1;
+	}
+	default_int(&c->exit_on_forward_failure, 0);
+	default_int(&c->clear_all_forwardings, 0);
+	if (c->clear_all_forwardings) {
+		for (int i = 0; i < c->n_local_forwards; i++)
+			cfg_fwd_spec_free(&c->local_forwards[i]);
+		c->n_local_forwards = 0;
+	}
+	if (c->fork_after_auth == 1 && c->command == NULL && c->no_shell != 1 &&
+	    c->stdio_forward_host == NULL) {
+		fprintf(stderr, "Cannot fork into background without a command to execute.\n");
+		return ERR_INVALID_ARG;
+	}
+	return 0;
+}
+
 static int expand_path(const char *home, char **s)
 {
 	char *n;
@@ -95,19 +191,6 @@ static int expand_path(const char *home, char **s)
 	free(*s);
 	*s = n;
 	return 0;
-}
-
-static int set_default(char **dst, const char *v)
-{
-	if (*dst == NULL && (*dst = mem_strdup(v)) == NULL)
-		return ERR_ALLOC;
-	return 0;
-}
-
-static void default_int(int *v, int def)
-{
-	if (*v == -1)
-		*v = def;
 }
 
 int cfg_client_finish(struct client_config *c)
@@ -127,6 +210,7 @@ int cfg_client_finish(struct client_config *c)
 		home = pw->pw_dir;
 
 	if ((r = set_default(&c->user, pw->pw_name)) != 0 ||
+	    (c->hostname != NULL && (r = expand_hostname(c)) != 0) ||
 	    (r = set_default(&c->hostname, c->host)) != 0 ||
 	    (r = set_default(&c->user_known_hosts, DEFAULT_USER_KNOWN_HOSTS)) != 0 ||
 	    (r = set_default(&c->global_known_hosts, DEFAULT_GLOBAL_KNOWN_HOSTS)) != 0)
@@ -161,5 +245,5 @@ int cfg_client_finish(struct client_config *c)
 		c->rekey_seconds = 0;
 	if (c->request_tty == REQUEST_TTY_UNSET)
 		c->request_tty = REQUEST_TTY_AUTO;
-	return 0;
+	return finish_forwarding(c);
 }

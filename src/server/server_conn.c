@@ -13,6 +13,8 @@
 #include "auth/auth.h"
 #include "conn/conn.h"
 #include "engine/engine.h"
+#include "fwd/fwd.h"
+#include "net/connect.h"
 #include "net/tcp.h"
 #include "session/session.h"
 #include "util/err.h"
@@ -28,6 +30,9 @@ struct server_conn {
 	struct event *sigchld;
 	struct session_user user;
 	struct session_server sess;
+	struct fwd_server fwd;
+	char key_fp[KEY_FP_MAX];
+	char client[128];         /* "ADDR:PORT" for audit lines */
 	char peer[128];           /* "ADDR port PORT" */
 	char ssh_connection[256];
 	int exit_code;
@@ -54,9 +59,31 @@ static int open_cb(void *arg, struct chan *ch, const char *type, struct rd *args
 		}
 		return 0;
 	}
+	if (strcmp(type, "direct-tcpip") == 0 || strcmp(type, "direct-streamlocal@openssh.com") == 0)
+		return fwd_server_open(&sc->fwd, ch, type, args, reason, msg);
 	*reason = SSH_OPEN_UNKNOWN_CHANNEL_TYPE;
 	*msg = "unknown channel type";
 	return -1;
+}
+
+/* Forwarding context: who logged in, with which key, and what the key allows. */
+static int start_forwarding(struct server_conn *sc)
+{
+	const struct authkey_opts *o = auth_server_opts(sc->auth);
+	int allowed = o == NULL || !o->no_port_forwarding;
+
+	key_fingerprint(auth_server_key(sc->auth), sc->key_fp, sizeof(sc->key_fp));
+	if (net_dns_new(sc->base, &sc->fwd.dns) != 0)
+		return ERR_ALLOC;
+	sc->fwd.base = sc->base;
+	sc->fwd.flush = engine_flush_cb;
+	sc->fwd.flush_arg = sc->eng;
+	sc->fwd.user = sc->user.name;
+	sc->fwd.key_fp = sc->key_fp;
+	sc->fwd.client = sc->client;
+	sc->fwd.allow_tcp = allowed;
+	sc->fwd.allow_streamlocal = allowed;
+	return 0;
 }
 
 static int start_connection_layer(struct server_conn *sc)
@@ -81,6 +108,8 @@ static int start_connection_layer(struct server_conn *sc)
 	sc->sess.user = &sc->user;
 	sc->sess.change_user = geteuid() == 0;
 	sc->sess.ssh_connection = sc->ssh_connection;
+	if (start_forwarding(sc) != 0)
+		return ERR_ALLOC;
 	memset(&cc, 0, sizeof(cc));
 	cc.open = open_cb;
 	cc.arg = sc;
@@ -167,8 +196,11 @@ void server_conn_run(int fd, const struct server_config *cfg, struct key *const 
 	sc.exit_code = 255;
 	net_peer_desc(fd, 0, sc.peer, sizeof(sc.peer));
 	if (net_sockaddr_str(fd, 0, ra, sizeof(ra), &rp) == 0 &&
-	    net_sockaddr_str(fd, 1, la, sizeof(la), &lp) == 0)
+	    net_sockaddr_str(fd, 1, la, sizeof(la), &lp) == 0) {
 		snprintf(sc.ssh_connection, sizeof(sc.ssh_connection), "%s %d %s %d", ra, rp, la, lp);
+		snprintf(sc.client, sizeof(sc.client), strchr(ra, ':') != NULL ? "[%s]:%d" : "%s:%d",
+			 ra, rp);
+	}
 	log_verbose("Connection from %s", sc.peer);
 	signal(SIGPIPE, SIG_IGN);
 	if ((sc.base = event_base_new()) == NULL)

@@ -159,10 +159,17 @@ static void test_errors(void)
 	expect_error("User=a\"b", "command-line line 0: invalid quotes\n");
 	expect_error("Port 22 23",
 		     "command-line line 0: keyword port extra arguments at end of line\n");
-	expect_error("LocalForward 1 h:2",
-		     "command-line line 0: keyword localforward is not supported by burrow yet\n");
-	expect_error("ProxyJump x",
-		     "command-line line 0: keyword proxyjump is not supported by burrow yet\n");
+	expect_error("RemoteForward 1 h:2",
+		     "command-line line 0: keyword remoteforward is not supported by burrow yet\n");
+	expect_error("DynamicForward 1080",
+		     "command-line line 0: keyword dynamicforward is not supported by burrow yet\n");
+	expect_error("ProxyCommand nc %h %p",
+		     "command-line line 0: keyword proxycommand is not supported by burrow yet\n");
+	expect_error("SendEnv LANG",
+		     "command-line line 0: keyword sendenv is not supported by burrow yet\n");
+	expect_error("Host x", "Host directive not supported as a command-line option\n");
+	expect_error("Match all", "Host directive not supported as a command-line option\n");
+	expect_error("Include /x", "Include directive not supported as a command-line option\n");
 }
 
 /* Parse a NULL-terminated argv (argv[0] included) into c. */
@@ -185,8 +192,8 @@ static int parse(struct client_config *c, const char **msg, ...)
 
 static const char usage[] =
 	"usage: burrow [-46CfgNnqTtv] [-F configfile] [-i identity_file]\n"
-	"              [-l login_name] [-o option] [-p port]\n"
-	"              destination [command [argument ...]]\n";
+	"              [-J destination] [-L address] [-l login_name] [-o option]\n"
+	"              [-p port] [-W host:port] destination [command [argument ...]]\n";
 
 static void test_args(void)
 {

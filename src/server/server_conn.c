@@ -239,6 +239,9 @@ void server_conn_run(int fd, const struct server_config *cfg, struct key *const 
 	engine_flush(sc.eng);
 	event_base_dispatch(sc.base);
 	session_hangup_all();
+	/* Channels still open end here, so each forwarded connection gets its audit line. */
+	if (sc.conn != NULL)
+		conn_free(sc.conn);
 out:
 	/* The process ends here: the kernel reclaims descriptors; secrets go with the memory. */
 	if (fd >= 0)

@@ -302,6 +302,7 @@ class Harness:
         self.dir = Path(directory)
         self.procs = []
         self.servers = []
+        self.markers = []  # unique strings in the argv of -f clients
         self._n = 0
 
     def _subdir(self, name):
@@ -323,8 +324,12 @@ class Harness:
 
     def client_argv(self, kind, server, command, known_hosts=None,
                     strict="accept-new", identity=None, ciphers=None,
-                    rekey=None, verbose=False, extra=(), user=None):
-        """argv for ssh or burrow; every setting explicit so ~/.ssh is never used."""
+                    rekey=None, verbose=False, extra=(), user=None, opts=()):
+        """argv for ssh or burrow; every setting explicit so ~/.ssh is never used.
+
+        command None: no command (e.g. with -N or -W); opts: raw options put
+        before the destination (-L spec, -N, -f, -g, -W host:port...).
+        """
         if known_hosts is None:
             known_hosts = self.known_hosts()
         identity = identity or self.keys.user_key
@@ -347,7 +352,10 @@ class Harness:
             argv += ["-o", e]
         if verbose:
             argv.append("-v")
-        argv += ["%s@%s" % (user or USER, HOST), command]
+        argv += list(opts)
+        argv.append("%s@%s" % (user or USER, HOST))
+        if command is not None:
+            argv.append(command)
         return argv
 
     def spawn(self, argv, **kw):
@@ -436,9 +444,22 @@ class Harness:
                      state["timed_out"])
         return res, sent.hexdigest(), got.hexdigest(), received
 
+    def kill_marked(self, marker):
+        """Kill (by pid) the processes whose command line contains marker:
+        clients that went to the background with -f and left our process group."""
+        out = subprocess.run(["pgrep", "-f", "--", marker], capture_output=True,
+                             text=True, timeout=30).stdout
+        for pid in out.split():
+            try:
+                os.kill(int(pid), signal.SIGTERM)
+            except (ProcessLookupError, ValueError):
+                pass
+
     def cleanup(self):
         for p in reversed(self.procs):
             kill_group(p)
+        for m in self.markers:
+            self.kill_marked(m)
 
 
 def diag(res=None, *servers):

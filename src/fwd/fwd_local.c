@@ -210,10 +210,12 @@ int fwd_local_listen(struct fwd_client *fc, const struct fwd_spec *spec, int gat
 		return add_listener(fc, spec, fd, spec->listen_path);
 	}
 	/* ssh(1) -L: loopback unless GatewayPorts; "*" or "" means every address. */
-	if (host == NULL)
-		host = gateway_ports ? "" : "localhost";
-	else if (strcmp(host, "*") == 0)
+	if (host == NULL && gateway_ports)
 		host = "";
+	else if (host != NULL && strcmp(host, "*") == 0)
+		host = "";
+	else if (host != NULL && strcmp(host, "localhost") == 0)
+		host = NULL; /* both loopbacks, whatever /etc/hosts says */
 	if ((r = net_listen_tcp(host, spec->listen_port, AF_UNSPEC, fds, FWD_MAX_LISTEN_FDS, &n, err,
 				sizeof(err))) != 0) {
 		if (err[0] != '\0')
@@ -225,8 +227,8 @@ int fwd_local_listen(struct fwd_client *fc, const struct fwd_spec *spec, int gat
 	for (int i = 0; i < n; i++)
 		if ((r = add_listener(fc, spec, fds[i], NULL)) != 0)
 			return r;
-	log_debug("Local forwarding listening on %s port %d.", *host != '\0' ? host : "*",
-		  spec->listen_port);
+	log_debug("Local forwarding listening on %s port %d.",
+		  host == NULL ? "localhost" : *host != '\0' ? host : "*", spec->listen_port);
 	return 0;
 }
 

@@ -91,7 +91,8 @@ int net_listen_tcp(const char *host, int port, int family, int *fds, int max, in
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = family;
 	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_PASSIVE;
+	/* NULL without AI_PASSIVE gives the loopback address of each family. */
+	hints.ai_flags = host != NULL ? AI_PASSIVE : 0;
 	snprintf(portstr, sizeof(portstr), "%d", port);
 	if ((r = getaddrinfo(host != NULL && *host != '\0' ? host : NULL, portstr, &hints, &res)) != 0) {
 		snprintf(err, errlen, "bad address %s: %s", host != NULL ? host : "*", gai_strerror(r));

@@ -14,8 +14,8 @@
 int net_dial_tcp(const char *host, int port, int family, int timeout_sec, int *fd, char *err,
 		 size_t errlen);
 /*
- * Bind listening sockets for host:port (host NULL or "" = every address,
- * IPv4 and IPv6). Appends up to max descriptors to fds; *n gets the count.
+ * Bind listening sockets for host:port: host "" = every address, NULL = the
+ * loopback addresses (127.0.0.1 and ::1), IPv4 and IPv6 each where present. Appends up to max descriptors to fds; *n gets the count.
  */
 int net_listen_tcp(const char *host, int port, int family, int *fds, int max, int *n, char *err,
 		   size_t errlen);

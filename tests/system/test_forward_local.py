@@ -415,3 +415,59 @@ def test_ipv6_listener(h, targets, client, server):
     assert reply == (hashlib.sha256(payload).hexdigest() + "\n").encode(), fw.diag()
     check_audit(h, srv, target="%s:%d" % (HOST, t.port), originator=origin,
                 sent=len(payload), received=65)
+
+
+def _roundtrip(host, port, fw):
+    payload = os.urandom(64 << 10)
+    s = socket.create_connection((host, port), timeout=10)
+    try:
+        s.sendall(payload)
+        s.shutdown(socket.SHUT_WR)
+        _, reply = recv_all(s, time.monotonic() + 30)
+    finally:
+        s.close()
+    assert reply == (hashlib.sha256(payload).hexdigest() + "\n").encode(), fw.diag()
+
+
+@pairing
+def test_default_bind_is_both_loopbacks(h, targets, client, server):
+    """Without a bind address the forward listens on 127.0.0.1 and on ::1, and not on
+    other loopback addresses such as 127.0.0.2."""
+    t = targets(fwdutil.h_sink_hash)
+    srv = h.server(server)
+    lport = free_port()
+    if fwdutil.have_ipv6_loopback():
+        # The port must be free on ::1 too.
+        probe = socket.socket(socket.AF_INET6)
+        try:
+            probe.bind(("::1", lport))
+        except OSError:
+            pytest.skip("port %d is taken on ::1" % lport)
+        finally:
+            probe.close()
+    fw = start_forward(h, client, srv, ["%d:%s:%d" % (lport, HOST, t.port)], wait_tcp=[lport])
+    _roundtrip(HOST, lport, fw)
+    if fwdutil.have_ipv6_loopback():
+        _roundtrip("::1", lport, fw)
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.2", lport), timeout=5).close()
+
+
+@pairing
+def test_explicit_bind_address(h, targets, client, server):
+    """-L 127.0.0.2:P:... listens on that address only."""
+    t = targets(fwdutil.h_sink_hash)
+    srv = h.server(server)
+    lport = free_port()
+    fw = start_forward(h, client, srv, ["127.0.0.2:%d:%s:%d" % (lport, HOST, t.port)])
+    deadline = time.monotonic() + 15
+    while True:
+        try:
+            _roundtrip("127.0.0.2", lport, fw)
+            break
+        except (ConnectionRefusedError, socket.timeout):
+            if time.monotonic() > deadline or fw.proc.poll() is not None:
+                raise
+            time.sleep(0.1)
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection((HOST, lport), timeout=5).close()

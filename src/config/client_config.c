@@ -226,27 +226,7 @@ static int parse_tty(const char *v)
 static int apply_rekey(struct client_config *c, struct cfg_line *l, const char *file,
 		       unsigned long line)
 {
-	const char *what = "";
-	int64_t b, t;
-	int r;
-
-	r = cfg_parse_rekey_args(l->args[0], l->nargs > 1 ? l->args[1] : NULL, &b, &t, &what);
-	if (r != 0) {
-		if (strcmp(what, "number") == 0)
-			fprintf(stderr, "%s line %lu: Bad number '%s': %s\n", file, line,
-				l->args[0], r == ERR_TOO_LARGE ? "Numerical result out of range" :
-				"Invalid argument");
-		else if (strcmp(what, "small") == 0)
-			fprintf(stderr, "%s line %lu: RekeyLimit too small\n", file, line);
-		else
-			fprintf(stderr, "%s line %lu: invalid time value.\n", file, line);
-		return ERR_FORMAT;
-	}
-	if (c->rekey_bytes == -1)
-		c->rekey_bytes = b;
-	if (l->nargs > 1 && c->rekey_seconds == -1)
-		c->rekey_seconds = t;
-	return 0;
+	return cfg_apply_rekey_line(l, file, line, "Bad number", &c->rekey_bytes, &c->rekey_seconds);
 }
 
 /*

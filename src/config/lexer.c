@@ -1,8 +1,10 @@
 #include "config/lexer.h"
 
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "config/values.h"
 #include "util/err.h"
 
 static int is_blank(char ch)
@@ -98,4 +100,30 @@ void cfg_line_free(struct cfg_line *l)
 {
 	free(l->buf);
 	memset(l, 0, sizeof(*l));
+}
+
+int cfg_apply_rekey_line(const struct cfg_line *l, const char *file, unsigned long line,
+			 const char *number_label, int64_t *bytes, int64_t *seconds)
+{
+	const char *what = "";
+	int64_t b, t;
+	int r;
+
+	r = cfg_parse_rekey_args(l->args[0], l->nargs > 1 ? l->args[1] : NULL, &b, &t, &what);
+	if (r != 0) {
+		if (strcmp(what, "number") == 0)
+			fprintf(stderr, "%s line %lu: %s '%s': %s\n", file, line, number_label,
+				l->args[0], r == ERR_TOO_LARGE ? "Numerical result out of range" :
+				"Invalid argument");
+		else if (strcmp(what, "small") == 0)
+			fprintf(stderr, "%s line %lu: RekeyLimit too small\n", file, line);
+		else
+			fprintf(stderr, "%s line %lu: invalid time value.\n", file, line);
+		return ERR_FORMAT;
+	}
+	if (*bytes == -1)
+		*bytes = b;
+	if (l->nargs > 1 && *seconds == -1)
+		*seconds = t;
+	return 0;
 }

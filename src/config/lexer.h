@@ -5,6 +5,8 @@
 #ifndef BURROW_CONFIG_LEXER_H
 #define BURROW_CONFIG_LEXER_H
 
+#include <stdint.h>
+
 #define CFG_LEX_MAX_ARGS 256
 
 struct cfg_line {
@@ -22,5 +24,13 @@ struct cfg_line {
  */
 int cfg_lex(const char *line, struct cfg_line *out);
 void cfg_line_free(struct cfg_line *l);
+
+/*
+ * Apply a RekeyLimit line's arguments to *bytes / *seconds (first value wins:
+ * only fields still -1 are set). Prints OpenSSH's message on a bad value;
+ * number_label is "Bad number" (ssh) or "Bad RekeyLimit number" (sshd).
+ */
+int cfg_apply_rekey_line(const struct cfg_line *l, const char *file, unsigned long line,
+			 const char *number_label, int64_t *bytes, int64_t *seconds);
 
 #endif

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A one-minute tour: start burrowd on a free loopback port with a fresh user
-# key, run one remote command with burrow, show what happened, clean up.
+# key, run one remote command with burrow, then open a -L tunnel to a small
+# web server and fetch a page through it; show what happened, clean up.
 # Works as root and as an ordinary user (burrowd then serves only that user).
 set -u
 
@@ -93,12 +94,36 @@ cat "$DIR/err"
 echo "--- exit status: $rc (the remote command ran 'exit 7')"
 echo "--- known_hosts now holds:"
 cat "$DIR/known_hosts" 2>/dev/null || echo "(nothing)"
-echo "--- burrowd log:"
+
+# The tunnel: a small web server on another loopback port, reached through
+# `burrow -N -f -L`, as in the seed's `ssh -N -f -L 3456:localhost:80 vishnu`.
+freeport() { /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+WEB_PORT=$(freeport)
+TUN_PORT=$(freeport)
+mkdir -p "$DIR/www" && echo "hello through the burrow tunnel" >"$DIR/www/index.html"
+echo
+echo "== a tunnel: web server on 127.0.0.1:$WEB_PORT, reached through local port $TUN_PORT"
+(cd "$DIR/www" && exec /usr/bin/python3 -m http.server --bind 127.0.0.1 "$WEB_PORT") \
+	>"$DIR/web.log" 2>&1 </dev/null &
+WEB_PID=$!
+set -- "$BURROW" -N -f -L "$TUN_PORT:127.0.0.1:$WEB_PORT" -p "$PORT" -i "$DIR/id" \
+	-o "UserKnownHostsFile=$DIR/known_hosts" "$USER_NAME@127.0.0.1"
+show "$@"
+"$@" </dev/null
+tun_rc=$?
+sleep 0.3
+show /usr/bin/python3 -c "...urlopen('http://127.0.0.1:$TUN_PORT/')..."
+page=$(/usr/bin/python3 -c "import urllib.request,sys; print(urllib.request.urlopen('http://127.0.0.1:$TUN_PORT/', timeout=10).read().decode().strip())" 2>&1)
+echo "--- the page, fetched through the tunnel: $page"
+pkill -f -- "-L $TUN_PORT:127.0.0.1:$WEB_PORT" 2>/dev/null
+kill "$WEB_PID" 2>/dev/null
+sleep 0.3
+echo "--- burrowd log (note the audit line of the forwarded connection):"
 cat "$DIR/burrowd.log"
 
-if [ "$rc" -eq 7 ]; then
+if [ "$rc" -eq 7 ] && [ "$tun_rc" -eq 0 ] && [ "$page" = "hello through the burrow tunnel" ]; then
 	echo "== demo OK"
 	exit 0
 fi
-echo "== demo FAILED (expected exit status 7, got $rc)" >&2
+echo "== demo FAILED (command exit $rc, expected 7; tunnel exit $tun_rc; page '$page')" >&2
 exit 1

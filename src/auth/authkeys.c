@@ -4,8 +4,12 @@
  */
 #include "auth/authkeys.h"
 
+#include <pwd.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "auth/authkeys_int.h"
 #include "auth/lines.h"
@@ -100,7 +104,56 @@ int authkeys_parse_line(const char *line, struct key **key, struct authkey_opts 
 	return ak_parse_line(line, key, opts, &why);
 }
 
-int authkeys_check_file(const char *path, const struct key *key, struct authkey_opts **optsp)
+/* The user the file is read for (it is read with that user's rights). */
+static const char *ak_user_name(const char *user)
+{
+	struct passwd *pw;
+
+	if (user != NULL)
+		return user;
+	pw = getpwuid(geteuid());
+	return pw != NULL ? pw->pw_name : "(unknown)";
+}
+
+/*
+ * Options that make a matching line unusable for this client now: an
+ * option we cannot enforce, a from= that does not allow it, an expired key.
+ * Returns 1 (refused, logged) or 0.
+ */
+static int ak_refused(const char *path, unsigned long lineno, const struct authkey_opts *o,
+		      const char *user, const char *addr, const char *host, time_t now)
+{
+	if (o->unsupported) {
+		log_info("authorized_keys %s:%lu: option %s is not supported yet; key refused",
+			 path, lineno, o->unsupported_name);
+		return 1;
+	}
+	if (o->from != NULL && !authkeys_from_allows(o->from, addr, host)) {
+		/* sshd's wording, so existing log watchers keep working */
+		log_info("Authentication tried for %s with correct key but not from a permitted "
+			 "host (host=%s, ip=%s).", ak_user_name(user),
+			 host != NULL ? host : (addr != NULL ? addr : "unknown"),
+			 addr != NULL ? addr : "unknown");
+		log_debug("%s:%lu: from=\"%s\" does not allow the client", path, lineno, o->from);
+		return 1;
+	}
+	if (o->expiry != 0 && o->expiry < now) {
+		char when[32];
+		struct tm tm;
+
+		if (gmtime_r(&o->expiry, &tm) == NULL ||
+		    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+			snprintf(when, sizeof(when), "%lld", (long long)o->expiry);
+		log_info("authorized_keys %s:%lu: key for %s expired at %s; key refused", path,
+			 lineno, ak_user_name(user), when);
+		return 1;
+	}
+	return 0;
+}
+
+int authkeys_check_file_user(const char *path, const char *user, const struct key *key,
+			     const char *addr, const char *host, time_t now,
+			     struct authkey_opts **optsp)
 {
 	struct auth_lines *l;
 	int r, refused = 0;
@@ -145,9 +198,7 @@ int authkeys_check_file(const char *path, const struct key *key, struct authkey_
 			continue;
 		}
 		key_free(k);
-		if (opts->unsupported) {
-			log_info("authorized_keys %s:%lu: option %s is not supported yet; key refused",
-				 path, l->lineno, opts->unsupported_name);
+		if (ak_refused(path, l->lineno, opts, user, addr, host, now)) {
 			authkey_opts_free(opts);
 			refused = 1;
 			continue;
@@ -162,4 +213,15 @@ out:
 	auth_lines_close(l);
 	free(l);
 	return r;
+}
+
+int authkeys_check_file_for(const char *path, const struct key *key, const char *addr,
+			    const char *host, time_t now, struct authkey_opts **opts)
+{
+	return authkeys_check_file_user(path, NULL, key, addr, host, now, opts);
+}
+
+int authkeys_check_file(const char *path, const struct key *key, struct authkey_opts **opts)
+{
+	return authkeys_check_file_user(path, NULL, key, NULL, NULL, time(NULL), opts);
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "util/err.h"
 
@@ -28,17 +29,17 @@ static const struct {
 } ak_opt_table[] = {
 	{ "agent-forwarding", AO_AGENT_FWD, 0, 0 },
 	{ "cert-authority", AO_CERT_AUTHORITY, 0, 1 },
-	{ "command", AO_COMMAND, 1, 1 },
+	{ "command", AO_COMMAND, 1, 0 },
 	{ "environment", AO_ENVIRONMENT, 1, 1 },
-	{ "expiry-time", AO_EXPIRY_TIME, 1, 1 },
-	{ "from", AO_FROM, 1, 1 },
+	{ "expiry-time", AO_EXPIRY_TIME, 1, 0 },
+	{ "from", AO_FROM, 1, 0 },
 	{ "no-agent-forwarding", AO_NO_AGENT_FWD, 0, 0 },
 	{ "no-port-forwarding", AO_NO_PORT_FWD, 0, 0 },
 	{ "no-pty", AO_NO_PTY, 0, 0 },
 	{ "no-user-rc", AO_NO_USER_RC, 0, 0 },
 	{ "no-X11-forwarding", AO_NO_X11_FWD, 0, 0 },
-	{ "permitlisten", AO_PERMITLISTEN, 1, 1 },
-	{ "permitopen", AO_PERMITOPEN, 1, 1 },
+	{ "permitlisten", AO_PERMITLISTEN, 1, 0 },
+	{ "permitopen", AO_PERMITOPEN, 1, 0 },
 	{ "port-forwarding", AO_PORT_FWD, 0, 0 },
 	{ "principals", AO_PRINCIPALS, 1, 1 },
 	{ "pty", AO_PTY, 0, 0 },
@@ -101,8 +102,8 @@ static int ak_all_digits(const char *s, size_t min, size_t max)
 	return 1;
 }
 
-/* A port number 0..65535 (0 only if allow_zero) or "*". */
-static int ak_valid_port(const char *s, int allow_zero)
+/* A port number 1..65535 or "*" (sshd(8) permitopen/permitlisten: 0 is invalid). */
+static int ak_valid_port(const char *s)
 {
 	long v;
 
@@ -111,7 +112,7 @@ static int ak_valid_port(const char *s, int allow_zero)
 	if (!ak_all_digits(s, 1, 5))
 		return 0;
 	v = strtol(s, NULL, 10);
-	return v <= 65535 && (v > 0 || allow_zero);
+	return v > 0 && v <= 65535;
 }
 
 /* "host:port", "[v6addr]:port", or for permitlisten also a bare "port". */
@@ -124,13 +125,13 @@ static int ak_valid_hostport(const char *s, int listen)
 
 		if (close == NULL || close == s + 1 || close[1] != ':')
 			return 0;
-		return ak_valid_port(close + 2, listen);
+		return ak_valid_port(close + 2);
 	}
 	if ((colon = strrchr(s, ':')) == NULL)
-		return listen && ak_valid_port(s, 1);
+		return listen && ak_valid_port(s);
 	if (colon == s || strchr(s, ':') != colon)
 		return 0;
-	return ak_valid_port(colon + 1, listen);
+	return ak_valid_port(colon + 1);
 }
 
 /* "NAME=value" with NAME made of letters, digits and '_'. */
@@ -144,19 +145,57 @@ static int ak_valid_env(const char *s)
 	return p != s && *p == '=';
 }
 
-/* YYYYMMDD[HHMM[SS]] with an optional trailing 'Z'. */
-static int ak_valid_time(const char *s)
+/* The decimal number in s[0..n). */
+static int ak_num(const char *s, size_t n)
 {
+	int v = 0;
+
+	for (size_t i = 0; i < n; i++)
+		v = v * 10 + (s[i] - '0');
+	return v;
+}
+
+/*
+ * expiry-time: YYYYMMDD[HHMM[SS]], local time, or UTC with a trailing 'Z'
+ * (sshd(8) "expiry-time"). 0 with *t set, ERR_FORMAT if malformed.
+ */
+static int ak_parse_time(const char *s, time_t *t)
+{
+	struct tm tm;
 	char tmp[16];
 	size_t n = strlen(s);
+	int utc = 0;
+	time_t v;
 
-	if (n > 0 && (s[n - 1] == 'Z' || s[n - 1] == 'z'))
+	if (n > 0 && (s[n - 1] == 'Z' || s[n - 1] == 'z')) {
+		utc = 1;
 		n--;
+	}
 	if (n != 8 && n != 12 && n != 14)
-		return 0;
+		return ERR_FORMAT;
 	memcpy(tmp, s, n);
 	tmp[n] = '\0';
-	return ak_all_digits(tmp, n, n);
+	if (!ak_all_digits(tmp, n, n))
+		return ERR_FORMAT;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = ak_num(tmp, 4) - 1900;
+	tm.tm_mon = ak_num(tmp + 4, 2) - 1;
+	tm.tm_mday = ak_num(tmp + 6, 2);
+	if (n >= 12) {
+		tm.tm_hour = ak_num(tmp + 8, 2);
+		tm.tm_min = ak_num(tmp + 10, 2);
+	}
+	if (n == 14)
+		tm.tm_sec = ak_num(tmp + 12, 2);
+	if (tm.tm_year < 70 || tm.tm_mon < 0 || tm.tm_mon > 11 || tm.tm_mday < 1 ||
+	    tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60)
+		return ERR_FORMAT;
+	tm.tm_isdst = -1;
+	v = utc ? timegm(&tm) : mktime(&tm);
+	if (v == (time_t)-1 || v <= 0)
+		return ERR_FORMAT;
+	*t = v;
+	return 0;
 }
 
 /*
@@ -193,6 +232,8 @@ static int ak_read_value(const char **pp, char **out, const char **why)
 
 static int ak_apply(struct authkey_opts *o, enum ak_opt id, char *val, const char **why)
 {
+	time_t t;
+
 	switch (id) {
 	case AO_RESTRICT:
 		o->restrict_all = 1;
@@ -250,10 +291,12 @@ static int ak_apply(struct authkey_opts *o, enum ak_opt id, char *val, const cha
 		}
 		return ak_strv_add(&o->permitlisten, val) == 0 ? 1 : ERR_ALLOC;
 	case AO_EXPIRY_TIME:
-		if (!ak_valid_time(val)) {
+		if (ak_parse_time(val, &t) != 0) {
 			*why = "invalid expiry time";
 			return ERR_FORMAT;
 		}
+		if (o->expiry == 0 || t < o->expiry)
+			o->expiry = t; /* as sshd: the earliest of several wins */
 		break;
 	case AO_TUNNEL:
 		if (!ak_all_digits(val, 1, 10)) {

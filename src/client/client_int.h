@@ -24,6 +24,7 @@ struct client {
 	int exit_status;   /* remote exit status, -1 until one arrives */
 	int status;        /* what burrow exits with */
 	int session_done;  /* the session (or -W channel) has ended */
+	int fork_deferred; /* -f waits for the -R answers (ExitOnForwardFailure) */
 	int saved_fl[3];
 	char peer[128];    /* "ADDR port PORT" of the server */
 };

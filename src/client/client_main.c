@@ -69,6 +69,24 @@ static void go_background(struct client *c)
 	}
 }
 
+/* Every -R was answered: stop on failure if asked to, then go to the background if -f. */
+static void remote_forwards_done(void *arg, int ok)
+{
+	struct client *c = arg;
+
+	if (!ok && c->cfg->exit_on_forward_failure) {
+		c->status = 255;
+		c->session_done = 1;
+		engine_close(c->eng, SSH_DISCONNECT_BY_APPLICATION, "disconnected by user",
+			     ERR_PERMISSION);
+		return;
+	}
+	if (c->fork_deferred) {
+		c->fork_deferred = 0;
+		go_background(c);
+	}
+}
+
 static int start_forwarding(struct client *c)
 {
 	const struct client_config *cfg = c->cfg;
@@ -79,6 +97,10 @@ static int start_forwarding(struct client *c)
 	c->fwd.flush_arg = c->eng;
 	c->fwd.idle = maybe_leave;
 	c->fwd.idle_arg = c;
+	c->fwd.exit_on_failure = cfg->exit_on_forward_failure;
+	c->fwd.print_allocated_stdout = cfg->fork_after_auth;
+	c->fwd.remote_done = remote_forwards_done;
+	c->fwd.remote_done_arg = c;
 	for (int i = 0; i < cfg->n_local_forwards; i++) {
 		if (fwd_local_listen(&c->fwd, &cfg->local_forwards[i], cfg->gateway_ports) != 0 &&
 		    cfg->exit_on_forward_failure) {
@@ -86,7 +108,25 @@ static int start_forwarding(struct client *c)
 			return ERR_PERMISSION;
 		}
 	}
+	for (int i = 0; i < cfg->n_remote_forwards; i++)
+		if (fwd_remote_request(&c->fwd, &cfg->remote_forwards[i]) != 0)
+			return ERR_ALLOC;
 	return 0;
+}
+
+/* Channels the server opens towards us: only connections for our own -R forwards. */
+static int server_open(void *arg, struct chan *ch, const char *type, struct rd *args,
+		       uint32_t *reason, const char **msg)
+{
+	struct client *c = arg;
+
+	if (strcmp(type, "forwarded-tcpip") == 0 ||
+	    strcmp(type, "forwarded-streamlocal@openssh.com") == 0)
+		return fwd_remote_open(&c->fwd, ch, type, args, reason, msg);
+	log_info("client_input_channel_open: ctype %s: unknown channel type", type);
+	*reason = SSH_OPEN_UNKNOWN_CHANNEL_TYPE;
+	*msg = "unknown channel type";
+	return -1;
 }
 
 static int authenticated(struct client *c)
@@ -99,6 +139,8 @@ static int authenticated(struct client *c)
 	log_verbose("Authenticated to %s ([%s]:%d) using \"publickey\".", cfg->hostname,
 		    cfg->hostname, cfg->port);
 	memset(&cc, 0, sizeof(cc));
+	cc.open = server_open;
+	cc.arg = c;
 	if ((r = conn_new(engine_tp(c->eng), &cc, &c->conn)) != 0)
 		return r;
 	if ((r = start_forwarding(c)) != 0) {
@@ -116,8 +158,13 @@ static int authenticated(struct client *c)
 	if (r != 0)
 		return r;
 	engine_flush(c->eng);
-	if (cfg->fork_after_auth)
-		go_background(c);
+	if (cfg->fork_after_auth) {
+		/* As ssh: with ExitOnForwardFailure, wait for the -R answers before forking. */
+		if (cfg->exit_on_forward_failure && c->fwd.remote_pending > 0)
+			c->fork_deferred = 1;
+		else
+			go_background(c);
+	}
 	return 0;
 }
 

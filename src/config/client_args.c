@@ -13,16 +13,17 @@
 #include "util/log.h"
 #include "util/mem.h"
 
-/* Flags without an argument, and those taking one (getopt "F:i:J:L:l:o:p:W:"). */
+/* Flags without an argument, and those taking one (getopt "F:i:J:L:l:o:p:R:W:"). */
 #define CLIENT_FLAGS "46CfgNnqTtv"
-#define CLIENT_ARG_FLAGS "FiJLlopW"
+#define CLIENT_ARG_FLAGS "FiJLloRpW"
 
 static void client_usage(void)
 {
 	fprintf(stderr,
 		"usage: burrow [-46CfgNnqTtv] [-F configfile] [-i identity_file]\n"
 		"              [-J destination] [-L address] [-l login_name] [-o option]\n"
-		"              [-p port] [-W host:port] destination [command [argument ...]]\n");
+		"              [-p port] [-R address] [-W host:port]\n"
+		"              destination [command [argument ...]]\n");
 }
 
 struct args_state {
@@ -88,6 +89,32 @@ static int arg_local_forward(struct client_config *c, const char *v)
 		return ERR_TOO_LARGE;
 	}
 	c->local_forwards[c->n_local_forwards++] = f;
+	return 0;
+}
+
+/* -R: accumulates; a bad spec is fatal with ssh's message. */
+static int arg_remote_forward(struct client_config *c, const char *v)
+{
+	struct fwd_spec f;
+	int r;
+
+	if ((r = cfg_parse_fwd_spec(v, 1, &f)) != 0) {
+		if (r != ERR_ALLOC)
+			fprintf(stderr, "Bad remote forwarding specification '%s'\n", v);
+		return r;
+	}
+	if (f.connect_host == NULL && f.connect_path == NULL) {
+		fprintf(stderr, "Dynamic remote forwarding (SOCKS) '%s' is not supported by "
+			"burrow yet\n", v);
+		cfg_fwd_spec_free(&f);
+		return ERR_UNSUPPORTED;
+	}
+	if (c->n_remote_forwards >= CFG_MAX_FORWARDS) {
+		fprintf(stderr, "Too many remote forwards (max %d)\n", CFG_MAX_FORWARDS);
+		cfg_fwd_spec_free(&f);
+		return ERR_TOO_LARGE;
+	}
+	c->remote_forwards[c->n_remote_forwards++] = f;
 	return 0;
 }
 
@@ -169,6 +196,8 @@ static int client_arg_flag(struct client_config *c, char ch, const char *v)
 		return arg_jump(c, v);
 	case 'L':
 		return arg_local_forward(c, v);
+	case 'R':
+		return arg_remote_forward(c, v);
 	case 'W':
 		return arg_stdio_forward(c, v);
 	case 'F':

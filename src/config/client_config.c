@@ -19,7 +19,7 @@ enum ckw {
 	CK_HOSTNAME, CK_PORT, CK_USER, CK_IDENTITYFILE, CK_IDENTITIESONLY,
 	CK_USERKNOWNHOSTS, CK_GLOBALKNOWNHOSTS, CK_STRICTHOSTKEY, CK_HASHKNOWNHOSTS,
 	CK_BATCHMODE, CK_CIPHERS, CK_KEX, CK_HOSTKEYALGS, CK_LOGLEVEL, CK_REKEYLIMIT,
-	CK_CONNECTTIMEOUT, CK_ADDRESSFAMILY, CK_REQUESTTTY, CK_LOCALFORWARD, CK_GATEWAYPORTS,
+	CK_CONNECTTIMEOUT, CK_ADDRESSFAMILY, CK_REQUESTTTY, CK_LOCALFORWARD, CK_REMOTEFORWARD, CK_GATEWAYPORTS,
 	CK_EXITONFWDFAIL, CK_CLEARALLFWD, CK_PROXYJUMP, CK_PROXYCOMMAND, CK_REFUSED,
 };
 
@@ -47,13 +47,13 @@ static const struct {
 	{ "AddressFamily", CK_ADDRESSFAMILY, 1 },
 	{ "RequestTTY", CK_REQUESTTTY, 1 },
 	{ "LocalForward", CK_LOCALFORWARD, 2 },
+	{ "RemoteForward", CK_REMOTEFORWARD, 2 },
 	{ "GatewayPorts", CK_GATEWAYPORTS, 1 },
 	{ "ExitOnForwardFailure", CK_EXITONFWDFAIL, 1 },
 	{ "ClearAllForwardings", CK_CLEARALLFWD, 1 },
 	{ "ProxyJump", CK_PROXYJUMP, 1 },
 	/* Handled apart from the other unsupported ones: see apply_lexed. */
 	{ "ProxyCommand", CK_PROXYCOMMAND, CFG_LEX_MAX_ARGS },
-	{ "RemoteForward", CK_REFUSED, CFG_LEX_MAX_ARGS },
 	{ "DynamicForward", CK_REFUSED, CFG_LEX_MAX_ARGS },
 };
 
@@ -131,6 +131,8 @@ void cfg_client_free(struct client_config *c)
 	free(c->config_file);
 	for (int i = 0; i < c->n_local_forwards; i++)
 		cfg_fwd_spec_free(&c->local_forwards[i]);
+	for (int i = 0; i < c->n_remote_forwards; i++)
+		cfg_fwd_spec_free(&c->remote_forwards[i]);
 	free(c->stdio_forward_host);
 	free(c->proxy_jump);
 	cfg_client_init(c);
@@ -230,12 +232,14 @@ static int apply_rekey(struct client_config *c, struct cfg_line *l, const char *
 }
 
 /*
- * LocalForward "[bind:]port host:hostport" (two words, as ssh_config(5)), or
- * the one-word -L form. Every entry accumulates.
+ * LocalForward / RemoteForward "[bind:]port host:hostport" (two words, as
+ * ssh_config(5)), or the one-word -L / -R form. Every entry accumulates.
  */
-static int apply_local_forward(struct client_config *c, struct cfg_line *l, const char *file,
-			       unsigned long line)
+static int apply_forward(struct client_config *c, struct cfg_line *l, const char *file,
+			 unsigned long line, int remote)
 {
+	struct fwd_spec *list = remote ? c->remote_forwards : c->local_forwards;
+	int *n_list = remote ? &c->n_remote_forwards : &c->n_local_forwards;
 	struct fwd_spec f;
 	char *joined = NULL;
 	const char *spec = l->args[0];
@@ -249,25 +253,32 @@ static int apply_local_forward(struct client_config *c, struct cfg_line *l, cons
 		snprintf(joined, n, "%s:%s", l->args[0], l->args[1]);
 		spec = joined;
 	}
-	r = cfg_parse_fwd_spec(spec, 0, &f);
+	r = cfg_parse_fwd_spec(spec, remote, &f);
 	free(joined);
 	if (r == ERR_ALLOC)
 		return r;
+	if (r == 0 && f.connect_host == NULL && f.connect_path == NULL) {
+		/* A remote forward without a target is ssh's dynamic (SOCKS) -R. */
+		fprintf(stderr, "%s line %lu: dynamic RemoteForward (SOCKS) is not supported "
+			"by burrow yet\n", file, line);
+		cfg_fwd_spec_free(&f);
+		return ERR_UNSUPPORTED;
+	}
 	if (r != 0) {
 		/* ssh's words: a lone "8080" lacks its target; anything else is bad. */
-		if (l->nargs == 1 && strchr(l->args[0], ':') == NULL)
+		if (!remote && l->nargs == 1 && strchr(l->args[0], ':') == NULL)
 			fprintf(stderr, "%s line %lu: Missing target argument.\n", file, line);
 		else
 			fprintf(stderr, "%s line %lu: Bad forwarding specification.\n", file, line);
 		return ERR_FORMAT;
 	}
-	if (c->n_local_forwards >= CFG_MAX_FORWARDS) {
-		fprintf(stderr, "%s line %lu: too many local forwards (max %d).\n", file, line,
-			CFG_MAX_FORWARDS);
+	if (*n_list >= CFG_MAX_FORWARDS) {
+		fprintf(stderr, "%s line %lu: too many %s forwards (max %d).\n", file, line,
+			remote ? "remote" : "local", CFG_MAX_FORWARDS);
 		cfg_fwd_spec_free(&f);
 		return ERR_TOO_LARGE;
 	}
-	c->local_forwards[c->n_local_forwards++] = f;
+	list[(*n_list)++] = f;
 	return 0;
 }
 
@@ -356,7 +367,9 @@ static int apply_kw(struct client_config *c, enum ckw kw, struct cfg_line *l,
 		set_int(&c->connect_timeout, (int)t);
 		return 0;
 	case CK_LOCALFORWARD:
-		return apply_local_forward(c, l, file, line);
+		return apply_forward(c, l, file, line, 0);
+	case CK_REMOTEFORWARD:
+		return apply_forward(c, l, file, line, 1);
 	case CK_PROXYJUMP:
 		return apply_proxy_jump(c, v, file, line);
 	case CK_IDENTITIESONLY:

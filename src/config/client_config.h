@@ -19,7 +19,7 @@ enum request_tty { REQUEST_TTY_UNSET = -2, REQUEST_TTY_AUTO = -1, REQUEST_TTY_NO
 #define CFG_MAX_FORWARDS 100
 
 /*
- * One -L / LocalForward (later -R / RemoteForward) specification, ssh(1):
+ * One -L / LocalForward or -R / RemoteForward specification, ssh(1):
  * [bind_address:]port:host:hostport, [bind_address:]port:remote_socket,
  * local_socket:host:hostport, local_socket:remote_socket. IPv6 addresses in
  * brackets. Exactly one of listen_port / listen_path and one of
@@ -68,6 +68,8 @@ struct client_config {
 	/* Forwarding (issue: local forwarding). */
 	struct fwd_spec local_forwards[CFG_MAX_FORWARDS]; /* -L / LocalForward, accumulate */
 	int n_local_forwards;
+	struct fwd_spec remote_forwards[CFG_MAX_FORWARDS]; /* -R / RemoteForward, accumulate */
+	int n_remote_forwards;
 	int exit_on_forward_failure; /* ExitOnForwardFailure (default 0) */
 	char *stdio_forward_host;   /* -W host:port (NULL = none); a socket path if port is -1 */
 	int stdio_forward_port;     /* -W port, -1 for a Unix socket path */
@@ -89,7 +91,7 @@ void cfg_client_free(struct client_config *c);
  * configuration option: foo") to stderr and returns a negative error. First
  * value wins; IdentityFile and LocalForward accumulate. A blank or comment
  * line is a no-op. Keywords OpenSSH knows but burrow does not implement yet
- * (and RemoteForward, DynamicForward, ProxyCommand) are refused with
+ * (and DynamicForward, ProxyCommand) are refused with
  * "<where> line N: keyword NAME is not supported by burrow yet"
  * (ERR_UNSUPPORTED); Host, Match and Include are refused as ssh refuses them
  * on the command line. A ProxyCommand after ProxyJump / -J is ignored (the

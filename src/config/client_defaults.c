@@ -170,6 +170,9 @@ static int finish_forwarding(struct client_config *c)
 		for (int i = 0; i < c->n_local_forwards; i++)
 			cfg_fwd_spec_free(&c->local_forwards[i]);
 		c->n_local_forwards = 0;
+		for (int i = 0; i < c->n_remote_forwards; i++)
+			cfg_fwd_spec_free(&c->remote_forwards[i]);
+		c->n_remote_forwards = 0;
 	}
 	if (c->fork_after_auth == 1 && c->command == NULL && c->no_shell != 1 &&
 	    c->stdio_forward_host == NULL) {

@@ -6,14 +6,14 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "config/server_keywords.h"
+#include "config/server_internal.h"
 #include "config/values.h"
 #include "util/err.h"
 #include "util/log.h"
 #include "util/mem.h"
 
 #define SERVER_FLAGS "46DdeqTt"
-#define SERVER_ARG_FLAGS "Efhop"
+#define SERVER_ARG_FLAGS "CEfhop"
 
 #define DEFAULT_HOST_KEY "/etc/ssh/ssh_host_ed25519_key"
 #define DEFAULT_PID_FILE "/run/burrowd.pid"
@@ -21,8 +21,8 @@
 static void server_usage(void)
 {
 	fprintf(stderr,
-		"usage: burrowd [-46DdeqTt] [-E log_file] [-f config_file]\n"
-		"               [-h host_key_file] [-o option] [-p port]\n");
+		"usage: burrowd [-46DdeqTt] [-C connection_spec] [-E log_file]\n"
+		"               [-f config_file] [-h host_key_file] [-o option] [-p port]\n");
 }
 
 static void server_flag(struct server_config *c, char ch)
@@ -62,11 +62,87 @@ static int replace_str(char **dst, const char *v)
 	return 0;
 }
 
+/* sshd's -C: checked now, kept as text for scfg_dump(). */
+static int set_conn_spec(struct server_config *c, const char *v)
+{
+	struct scfg_conn_info ci;
+	char *tmp;
+	int r;
+
+	if ((tmp = mem_strdup(v)) == NULL)
+		return ERR_ALLOC;
+	r = scfg_parse_conn_spec(tmp, &ci);
+	free(tmp);
+	if (r != 0)
+		return r;
+	return replace_str(&c->dump_conn_spec, v);
+}
+
+/* lport: 0..65535 (0 means "not given", as in sshd); -1 if invalid. */
+static int spec_port(const char *s)
+{
+	long v = 0;
+
+	if (*s == '\0')
+		return -1;
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (*s - '0');
+		if (v > 65535)
+			return -1;
+	}
+	return (int)v;
+}
+
+int scfg_parse_conn_spec(char *spec, struct scfg_conn_info *ci)
+{
+	struct scfg_conn_info c = { NULL, NULL, NULL, NULL, -1 };
+	char *p = spec, *item;
+
+	while ((item = strsep(&p, ",")) != NULL) {
+		char *v = strchr(item, '=');
+
+		if (*item == '\0')
+			continue;
+		if (v != NULL)
+			*v++ = '\0';
+		if (v == NULL) {
+			fprintf(stderr, "Invalid test mode specification %s\n", item);
+			return ERR_FORMAT;
+		}
+		if (strcmp(item, "user") == 0) {
+			c.user = v;
+		} else if (strcmp(item, "host") == 0) {
+			c.host = v;
+		} else if (strcmp(item, "addr") == 0) {
+			c.addr = v;
+		} else if (strcmp(item, "laddr") == 0) {
+			c.laddr = v;
+		} else if (strcmp(item, "lport") == 0) {
+			if ((c.lport = spec_port(v)) < 0) {
+				fprintf(stderr, "Invalid port '%s' in test mode specification %s=%s\n",
+					v, item, v);
+				return ERR_FORMAT;
+			}
+			if (c.lport == 0)
+				c.lport = -1;
+		} else if (strcmp(item, "rdomain") != 0) {
+			fprintf(stderr, "Invalid test mode specification %s=%s\n", item, v);
+			return ERR_FORMAT;
+		}
+	}
+	*ci = c;
+	return 0;
+}
+
 static int server_arg_flag(struct server_config *c, char ch, const char *v)
 {
 	int port, r;
 
 	switch (ch) {
+	case 'C':
+		return set_conn_spec(c, v);
 	case 'E':
 		return replace_str(&c->log_file, v);
 	case 'f':
@@ -144,6 +220,29 @@ int scfg_parse_args(struct server_config *c, int argc, char **argv)
 	return 0;
 }
 
+/* As sshd: with -T, a LocalPort criterion cannot be tested without lport in -C. */
+static int check_conn_spec(const struct server_config *c)
+{
+	struct scfg_conn_info ci = { NULL, NULL, NULL, NULL, -1 };
+	char *tmp;
+	int r = 0;
+
+	if ((!c->dump_config && c->dump_conn_spec == NULL) || !scfg_matches_use_lport(c->matches))
+		return 0;
+	if (c->dump_conn_spec != NULL) {
+		if ((tmp = mem_strdup(c->dump_conn_spec)) == NULL)
+			return ERR_ALLOC;
+		r = scfg_parse_conn_spec(tmp, &ci);
+		free(tmp);
+	}
+	if (r == 0 && ci.lport <= 0) {
+		fprintf(stderr, "'Match LocalPort' in configuration but 'lport' not in "
+			"connection test specification.\n");
+		r = ERR_INVALID_ARG;
+	}
+	return r;
+}
+
 int scfg_finish(struct server_config *c)
 {
 	static const char *const authkeys[] = { ".ssh/authorized_keys", ".ssh/authorized_keys2" };
@@ -178,7 +277,15 @@ int scfg_finish(struct server_config *c)
 		c->rekey_seconds = 0;
 	if (c->address_family == -1)
 		c->address_family = AF_UNSPEC;
-	return 0;
+	if (c->allow_tcp_forwarding == -1)
+		c->allow_tcp_forwarding = FWD_ALLOW_ALL;
+	if (c->allow_streamlocal_forwarding == -1)
+		c->allow_streamlocal_forwarding = FWD_ALLOW_ALL;
+	if (c->disable_forwarding == -1)
+		c->disable_forwarding = 0;
+	if (c->gateway_ports == -1)
+		c->gateway_ports = GATEWAY_NO;
+	return check_conn_spec(c);
 }
 
 int scfg_configure(struct server_config *c, int argc, char **argv)
@@ -238,7 +345,17 @@ static void dump_listen_addresses(const struct server_config *c)
 	}
 }
 
-void scfg_dump(const struct server_config *c)
+static void dump_list(const char *kw, char *const *v, int n)
+{
+	printf("%s", kw);
+	if (n == 0)
+		printf(" any");
+	for (int i = 0; i < n; i++)
+		printf(" %s", v[i]);
+	printf("\n");
+}
+
+static void dump_effective(const struct server_config *c)
 {
 	for (int i = 0; i < c->n_ports; i++)
 		printf("port %d\n", c->ports[i]);
@@ -262,4 +379,43 @@ void scfg_dump(const struct server_config *c)
 		printf("kexalgorithms %s\n", c->kex_algorithms);
 	if (c->host_key_algorithms != NULL)
 		printf("hostkeyalgorithms %s\n", c->host_key_algorithms);
+	printf("gatewayports %s\n", scfg_gateway_name(c->gateway_ports));
+	printf("allowtcpforwarding %s\n", scfg_fwd_allow_name(c->allow_tcp_forwarding));
+	printf("disableforwarding %s\n", c->disable_forwarding == 1 ? "yes" : "no");
+	printf("allowstreamlocalforwarding %s\n",
+	       scfg_fwd_allow_name(c->allow_streamlocal_forwarding));
+	dump_list("permitopen", c->permit_open, c->n_permit_open);
+	dump_list("permitlisten", c->permit_listen, c->n_permit_listen);
+}
+
+int scfg_dump_for(const struct server_config *c, const struct scfg_conn_info *ci)
+{
+	struct server_config eff;
+	int r;
+
+	/* Without a connection only "Match All" blocks apply, as with sshd -T. */
+	if ((r = scfg_copy(c, &eff)) != 0)
+		return r;
+	if ((r = scfg_apply_match(&eff, ci)) == 0)
+		dump_effective(&eff);
+	scfg_free(&eff);
+	return r;
+}
+
+void scfg_dump(const struct server_config *c)
+{
+	struct scfg_conn_info ci;
+	char *spec = NULL;
+
+	if (c->dump_conn_spec != NULL) {
+		if ((spec = mem_strdup(c->dump_conn_spec)) == NULL ||
+		    scfg_parse_conn_spec(spec, &ci) != 0) {
+			fprintf(stderr, "burrowd: cannot use the connection spec\n");
+			free(spec);
+			return;
+		}
+	}
+	if (scfg_dump_for(c, spec != NULL ? &ci : NULL) != 0)
+		fprintf(stderr, "burrowd: cannot apply Match blocks\n");
+	free(spec);
 }

@@ -11,7 +11,7 @@
 #include <sys/socket.h>
 
 #include "config/lexer.h"
-#include "config/server_keywords.h"
+#include "config/server_internal.h"
 #include "config/values.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -23,7 +23,7 @@
 #define SCFG_INCLUDE_DIR "/etc/ssh/"
 
 static int load_file_depth(struct server_config *c, const char *path, int must_exist,
-			   int depth);
+			   int depth, struct scfg_match *cur);
 
 void scfg_init(struct server_config *c)
 {
@@ -35,6 +35,10 @@ void scfg_init(struct server_config *c)
 	c->rekey_seconds = -1;
 	c->login_grace_time = -1;
 	c->address_family = -1;
+	c->allow_tcp_forwarding = -1;
+	c->allow_streamlocal_forwarding = -1;
+	c->disable_forwarding = -1;
+	c->gateway_ports = -1;
 }
 
 static void free_list(char **v, int *n)
@@ -55,6 +59,10 @@ void scfg_free(struct server_config *c)
 	free(c->kex_algorithms);
 	free(c->host_key_algorithms);
 	free(c->log_file);
+	free_list(c->permit_open, &c->n_permit_open);
+	free_list(c->permit_listen, &c->n_permit_listen);
+	scfg_matches_free(c->matches);
+	free(c->dump_conn_spec);
 	scfg_init(c);
 }
 
@@ -163,8 +171,9 @@ static int parse_af(const char *v)
 	return -1;
 }
 
+/* Lines of included files stay in the Match block the Include is in. */
 static int apply_include(struct server_config *c, struct cfg_line *l, const char *file,
-			 unsigned long line, int depth)
+			 unsigned long line, int depth, struct scfg_match *cur)
 {
 	int r = 0;
 
@@ -197,7 +206,7 @@ static int apply_include(struct server_config *c, struct cfg_line *l, const char
 			r = ERR_SYSTEM;
 		} else {
 			for (size_t i = 0; i < g.gl_pathc && r == 0; i++)
-				r = load_file_depth(c, g.gl_pathv[i], 1, depth + 1);
+				r = load_file_depth(c, g.gl_pathv[i], 1, depth + 1, cur);
 		}
 		globfree(&g);
 		free(full);
@@ -213,7 +222,7 @@ static int apply_rekey(struct server_config *c, struct cfg_line *l, const char *
 
 /* Value errors are fatal in sshd: the message, then stop. */
 static int apply_impl(struct server_config *c, const struct skw *kw, struct cfg_line *l,
-		      const char *file, unsigned long line, int depth)
+		      const char *file, unsigned long line, int depth, struct scfg_match *cur)
 {
 	const char *v = l->args[0];
 	char *host;
@@ -280,7 +289,14 @@ static int apply_impl(struct server_config *c, const struct skw *kw, struct cfg_
 	case SKW_REKEYLIMIT:
 		return apply_rekey(c, l, file, line);
 	case SKW_INCLUDE:
-		return apply_include(c, l, file, line, depth);
+		return apply_include(c, l, file, line, depth, cur);
+	case SKW_ALLOWTCP:
+	case SKW_ALLOWSTREAMLOCAL:
+	case SKW_DISABLEFWD:
+	case SKW_GATEWAYPORTS:
+	case SKW_PERMITOPEN:
+	case SKW_PERMITLISTEN:
+		return scfg_apply_fwd(c, kw, l, file, line);
 	default:
 		break;
 	}
@@ -322,6 +338,9 @@ static int max_args(const struct skw *kw)
 	switch (kw->id) {
 	case SKW_AUTHKEYS:
 	case SKW_INCLUDE:
+	case SKW_MATCH:
+	case SKW_PERMITOPEN:
+	case SKW_PERMITLISTEN:
 		return CFG_LEX_MAX_ARGS;
 	case SKW_REKEYLIMIT:
 		return 2;
@@ -330,9 +349,36 @@ static int max_args(const struct skw *kw)
 	}
 }
 
-static int apply_depth(struct server_config *c, const char *kv, const char *file,
-		       unsigned long line, int depth)
+/*
+ * A line inside a Match block: keywords sshd allows there are checked on a
+ * scratch configuration (so bad values fail at load time, as in sshd) and
+ * stored for scfg_apply_match(); any other keyword is fatal.
+ */
+static int apply_in_match(struct server_config *c, const struct skw *kw, struct cfg_line *l,
+			  const char *kv, const char *file, unsigned long line, int depth,
+			  struct scfg_match *cur)
 {
+	struct server_config tmp;
+	int r;
+
+	if (kw->id == SKW_INCLUDE)
+		return apply_impl(c, kw, l, file, line, depth, cur);
+	scfg_init(&tmp);
+	r = apply_impl(&tmp, kw, l, file, line, depth, cur);
+	scfg_free(&tmp);
+	if (r == 0)
+		r = scfg_match_add_line(cur, kv, file, line);
+	return r;
+}
+
+/*
+ * cur is NULL for a command-line (-o) line; otherwise *cur is the Match
+ * block being read (NULL in the global part), updated by a Match line.
+ */
+static int apply_depth(struct server_config *c, const char *kv, const char *file,
+		       unsigned long line, int depth, struct scfg_match **cur)
+{
+	struct scfg_match *blk = cur != NULL ? *cur : NULL;
 	const struct skw *kw;
 	struct cfg_line l;
 	int r;
@@ -346,16 +392,34 @@ static int apply_depth(struct server_config *c, const char *kv, const char *file
 	}
 	if (l.keyword == NULL)
 		goto out;
-	if ((kw = scfg_keyword(l.keyword)) == NULL) {
+	kw = scfg_keyword(l.keyword);
+	if (kw == NULL) {
 		fprintf(stderr, "%s: line %lu: Bad configuration option: %s\n", file, line,
 			l.keyword);
 		r = ERR_NOT_FOUND;
+	}
+	/* sshd stops at once for a keyword a Match block may not hold. */
+	if (blk != NULL && (kw == NULL || (!kw->match_ok && kw->id != SKW_MATCH))) {
+		fprintf(stderr, "%s line %lu: Directive '%s' is not allowed within a Match block\n",
+			file, line, l.keyword);
+		r = ERR_FORMAT;
 		goto out;
 	}
+	if (kw == NULL)
+		goto out;
 	if (l.nargs == 0 || l.args[0][0] == '\0') {
 		fprintf(stderr, "%s line %lu: no argument after keyword \"%s\"\n", file, line,
 			l.keyword);
 		r = ERR_NOT_FOUND;
+		goto out;
+	}
+	if (kw->id == SKW_MATCH) {
+		if (cur == NULL) {
+			fprintf(stderr, "Match directive not supported as a command-line option\n");
+			r = ERR_FORMAT;
+		} else {
+			r = scfg_match_begin(c, &l, file, line, cur);
+		}
 		goto out;
 	}
 	if (kw->cls == SKW_REFUSED && kw->harmless_value != NULL && l.nargs == 1 &&
@@ -379,7 +443,10 @@ static int apply_depth(struct server_config *c, const char *kv, const char *file
 		r = ERR_NOT_FOUND;
 		goto out;
 	}
-	r = apply_impl(c, kw, &l, file, line, depth);
+	if (blk != NULL)
+		r = apply_in_match(c, kw, &l, kv, file, line, depth, blk);
+	else
+		r = apply_impl(c, kw, &l, file, line, depth, NULL);
 out:
 	cfg_line_free(&l);
 	return r;
@@ -387,11 +454,12 @@ out:
 
 int scfg_apply(struct server_config *c, const char *kv, const char *file, unsigned long line)
 {
-	return apply_depth(c, kv, file, line, 0);
+	return apply_depth(c, kv, file, line, 0, NULL);
 }
 
+/* A Match block opened in a file ends with it (cur is the includer's block). */
 static int load_file_depth(struct server_config *c, const char *path, int must_exist,
-			   int depth)
+			   int depth, struct scfg_match *cur)
 {
 	FILE *f;
 	char *line = NULL;
@@ -408,7 +476,7 @@ static int load_file_depth(struct server_config *c, const char *path, int must_e
 	while (getline(&line, &cap, f) != -1) {
 		if (++lineno == ULONG_MAX)
 			break;
-		if ((r = apply_depth(c, line, path, lineno, depth)) == ERR_NOT_FOUND)
+		if ((r = apply_depth(c, line, path, lineno, depth, &cur)) == ERR_NOT_FOUND)
 			bad++;
 		else if (r != 0)
 			goto out;
@@ -429,5 +497,60 @@ out:
 
 int scfg_load_file(struct server_config *c, const char *path, int must_exist)
 {
-	return load_file_depth(c, path, must_exist, 0);
+	return load_file_depth(c, path, must_exist, 0, NULL);
+}
+
+static int copy_str(const char *s, char **out)
+{
+	*out = NULL;
+	if (s != NULL && (*out = mem_strdup(s)) == NULL)
+		return ERR_ALLOC;
+	return 0;
+}
+
+static int copy_list(char *const *src, int n, char **dst, int *dn)
+{
+	int r;
+
+	for (int i = 0; i < n; i++)
+		if ((r = scfg_list_add(dst, dn, src[i])) != 0)
+			return r;
+	return 0;
+}
+
+int scfg_copy(const struct server_config *src, struct server_config *dst)
+{
+	struct server_config d;
+	int r;
+
+	/* Scalars first, then every owned pointer replaced by its own copy. */
+	d = *src;
+	d.n_listen_addresses = d.n_host_keys = d.n_authorized_keys_files = 0;
+	d.n_permit_open = d.n_permit_listen = 0;
+	d.config_file = d.pid_file = d.ciphers = d.kex_algorithms = NULL;
+	d.host_key_algorithms = d.log_file = d.dump_conn_spec = NULL;
+	d.matches = NULL;
+	if ((r = copy_str(src->config_file, &d.config_file)) != 0 ||
+	    (r = copy_str(src->pid_file, &d.pid_file)) != 0 ||
+	    (r = copy_str(src->ciphers, &d.ciphers)) != 0 ||
+	    (r = copy_str(src->kex_algorithms, &d.kex_algorithms)) != 0 ||
+	    (r = copy_str(src->host_key_algorithms, &d.host_key_algorithms)) != 0 ||
+	    (r = copy_str(src->log_file, &d.log_file)) != 0 ||
+	    (r = copy_str(src->dump_conn_spec, &d.dump_conn_spec)) != 0 ||
+	    (r = copy_list(src->listen_addresses, src->n_listen_addresses,
+			   d.listen_addresses, &d.n_listen_addresses)) != 0 ||
+	    (r = copy_list(src->host_keys, src->n_host_keys, d.host_keys, &d.n_host_keys)) != 0 ||
+	    (r = copy_list(src->authorized_keys_files, src->n_authorized_keys_files,
+			   d.authorized_keys_files, &d.n_authorized_keys_files)) != 0 ||
+	    (r = copy_list(src->permit_open, src->n_permit_open, d.permit_open,
+			   &d.n_permit_open)) != 0 ||
+	    (r = copy_list(src->permit_listen, src->n_permit_listen, d.permit_listen,
+			   &d.n_permit_listen)) != 0 ||
+	    (r = scfg_matches_copy(src->matches, &d.matches)) != 0)
+		goto out;
+	*dst = d;
+	return 0;
+out:
+	scfg_free(&d);
+	return r;
 }

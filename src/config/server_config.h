@@ -15,6 +15,20 @@
 enum permit_root { PERMIT_ROOT_NO = 0, PERMIT_ROOT_YES, PERMIT_ROOT_PROHIBIT_PASSWORD,
 		   PERMIT_ROOT_FORCED_COMMANDS_ONLY };
 
+/* AllowTcpForwarding / AllowStreamLocalForwarding values (sshd_config(5)). */
+enum fwd_allow { FWD_ALLOW_NO = 0, FWD_ALLOW_ALL, FWD_ALLOW_LOCAL, FWD_ALLOW_REMOTE };
+/* GatewayPorts values. */
+enum gateway_ports { GATEWAY_NO = 0, GATEWAY_YES, GATEWAY_CLIENTSPECIFIED };
+
+/* What a connection is, for Match blocks and burrowd -T -C. */
+struct scfg_conn_info {
+	const char *user;   /* NULL: User/Group criteria do not match */
+	const char *host;   /* client host name (the address when UseDNS is off) */
+	const char *addr;   /* client address */
+	const char *laddr;  /* local address */
+	int lport;          /* local port (-1 unknown) */
+};
+
 struct server_config {
 	char *config_file;                 /* -f (default SCFG_DEFAULT_CONFIG, set by scfg_parse_args) */
 	int config_file_explicit;          /* 1 if given with -f (then it must exist) */
@@ -38,6 +52,17 @@ struct server_config {
 	int login_grace_time;              /* LoginGraceTime seconds (default 120) */
 	int address_family;                /* AddressFamily / -4 / -6: AF_UNSPEC, AF_INET, AF_INET6 */
 	int ports_from_cmdline;            /* -p given: Port lines from the file are ignored */
+	/* Forwarding policy (may be changed per connection by Match blocks). */
+	int allow_tcp_forwarding;          /* enum fwd_allow (default FWD_ALLOW_ALL) */
+	int allow_streamlocal_forwarding;  /* enum fwd_allow (default FWD_ALLOW_ALL) */
+	int disable_forwarding;            /* DisableForwarding (default 0) */
+	int gateway_ports;                 /* enum gateway_ports (default GATEWAY_NO) */
+	char *permit_open[SCFG_MAX_LIST];  /* PermitOpen: "host:port", "*:port", "host:*", "any", "none" */
+	int n_permit_open;                 /* 0 = not set (any) */
+	char *permit_listen[SCFG_MAX_LIST];/* PermitListen: "[host:]port", "any", "none" */
+	int n_permit_listen;
+	struct scfg_match *matches;        /* Match blocks in file order (opaque; see scfg_apply_match) */
+	char *dump_conn_spec;              /* -C "user=..,host=..,addr=..,laddr=..,lport=.." for -T */
 	/* flags */
 	int no_daemon;                     /* -D */
 	int log_stderr;                    /* -e */
@@ -69,8 +94,9 @@ int scfg_apply(struct server_config *c, const char *kv, const char *file, unsign
  */
 int scfg_load_file(struct server_config *c, const char *path, int must_exist);
 /*
- * Parse burrowd's arguments: [-46DdeqTt] [-E log_file] [-f config_file]
- * [-h host_key_file] [-o option] [-p port]. -o lines are applied at once, i.e.
+ * Parse burrowd's arguments: [-46DdeqTt] [-C connection_spec] [-E log_file]
+ * [-f config_file] [-h host_key_file] [-o option] [-p port]. -C is checked
+ * and kept in dump_conn_spec for -T. -o lines are applied at once, i.e.
  * before the file, so they win for single-value keywords; -p ports replace the
  * file's Port lines. Does not read the file: the caller then runs
  * scfg_load_file(c, c->config_file, c->config_file_explicit) and scfg_finish()
@@ -86,7 +112,35 @@ int scfg_configure(struct server_config *c, int argc, char **argv);
 int scfg_parse_listen_address(const char *s, char **host, int *port);
 /* Fill defaults for everything unset. */
 int scfg_finish(struct server_config *c);
-/* Print the effective configuration, lower-case keywords, as sshd -T does. */
+/*
+ * Apply the Match blocks that match ci to c (sshd_config(5) Match: User,
+ * Group, Host, Address, LocalAddress, LocalPort, All; patterns with ! and
+ * CIDR for addresses). As in sshd, the first value a matching block gives
+ * wins over the global value. Call on a copy: scfg_copy() then this.
+ */
+int scfg_apply_match(struct server_config *c, const struct scfg_conn_info *ci);
+/*
+ * Match Group: the names of a user's groups (primary and supplementary) as
+ * a malloc'd array of malloc'd strings. The default uses getgrouplist();
+ * tests may install a fake (NULL restores the default).
+ */
+typedef int (*scfg_groups_fn)(const char *user, char ***names, int *n);
+void scfg_set_groups_fn(scfg_groups_fn fn);
+/* Deep copy (including Match blocks) for per-connection use; free with scfg_free. */
+int scfg_copy(const struct server_config *src, struct server_config *dst);
+/*
+ * Parse a -C spec "user=u,host=h,addr=a,laddr=l,lport=p" into ci (strings
+ * point into spec, which is modified). Any subset may be given (as sshd 9.2
+ * accepts); missing ones are NULL / lport -1. sshd's messages on stderr.
+ */
+int scfg_parse_conn_spec(char *spec, struct scfg_conn_info *ci);
+/*
+ * Print the effective configuration, lower-case keywords, as sshd -T does:
+ * Match blocks applied for c->dump_conn_spec (-C), or only "Match All"
+ * blocks without one.
+ */
 void scfg_dump(const struct server_config *c);
+/* The same for an explicit connection (NULL: none); returns 0 or an error. */
+int scfg_dump_for(const struct server_config *c, const struct scfg_conn_info *ci);
 
 #endif

@@ -7,70 +7,77 @@
 #include <stddef.h>
 #include <strings.h>
 
-#define IMPL(n, id) { n, SKW_IMPLEMENTED, id, NULL }
-#define IGN(n) { n, SKW_IGNORED, SKW_NONE, NULL }
-#define REF(n) { n, SKW_REFUSED, SKW_NONE, NULL }
-#define REF_UNLESS(n, v) { n, SKW_REFUSED, SKW_NONE, v }
+#define IMPL(n, id) { n, SKW_IMPLEMENTED, id, NULL, 0 }
+#define IGN(n) { n, SKW_IGNORED, SKW_NONE, NULL, 0 }
+#define REF(n) { n, SKW_REFUSED, SKW_NONE, NULL, 0 }
+#define REF_UNLESS(n, v) { n, SKW_REFUSED, SKW_NONE, v, 0 }
+/* The same, for keywords sshd also accepts inside a Match block. */
+#define IMPL_M(n, id) { n, SKW_IMPLEMENTED, id, NULL, 1 }
+#define IGN_M(n) { n, SKW_IGNORED, SKW_NONE, NULL, 1 }
+#define REF_M(n) { n, SKW_REFUSED, SKW_NONE, NULL, 1 }
+#define REF_UNLESS_M(n, v) { n, SKW_REFUSED, SKW_NONE, v, 1 }
 
 static const struct skw server_keywords[] = {
 	IMPL("Port", SKW_PORT),
 	IMPL("ListenAddress", SKW_LISTEN),
 	IMPL("HostKey", SKW_HOSTKEY),
-	IMPL("AuthorizedKeysFile", SKW_AUTHKEYS),
+	IMPL_M("AuthorizedKeysFile", SKW_AUTHKEYS),
 	IMPL("PidFile", SKW_PIDFILE),
-	IMPL("LogLevel", SKW_LOGLEVEL),
-	IMPL("PermitRootLogin", SKW_PERMITROOT),
-	IMPL("MaxAuthTries", SKW_MAXAUTHTRIES),
-	IMPL("RekeyLimit", SKW_REKEYLIMIT),
+	IMPL_M("LogLevel", SKW_LOGLEVEL),
+	IMPL_M("PermitRootLogin", SKW_PERMITROOT),
+	IMPL_M("MaxAuthTries", SKW_MAXAUTHTRIES),
+	IMPL_M("RekeyLimit", SKW_REKEYLIMIT),
 	IMPL("Ciphers", SKW_CIPHERS),
 	IMPL("KexAlgorithms", SKW_KEX),
 	IMPL("HostKeyAlgorithms", SKW_HOSTKEYALGS),
 	IMPL("LoginGraceTime", SKW_LOGINGRACE),
 	IMPL("AddressFamily", SKW_ADDRESSFAMILY),
-	IMPL("Include", SKW_INCLUDE),
+	IMPL_M("Include", SKW_INCLUDE),
+	IMPL("Match", SKW_MATCH),
+	IMPL_M("AllowTcpForwarding", SKW_ALLOWTCP),
+	IMPL_M("AllowStreamLocalForwarding", SKW_ALLOWSTREAMLOCAL),
+	IMPL_M("DisableForwarding", SKW_DISABLEFWD),
+	IMPL_M("GatewayPorts", SKW_GATEWAYPORTS),
+	IMPL_M("PermitOpen", SKW_PERMITOPEN),
+	IMPL_M("PermitListen", SKW_PERMITLISTEN),
 
 	/* Features burrowd lacks (so they cannot be "enabled"), or cosmetics. */
-	IGN("UsePAM"), IGN("X11Forwarding"), IGN("X11DisplayOffset"), IGN("X11UseLocalhost"),
-	IGN("XAuthLocation"), IGN("PrintMotd"), IGN("PrintLastLog"), IGN("AcceptEnv"),
-	IGN("SetEnv"), IGN("Subsystem"), IGN("KbdInteractiveAuthentication"),
-	IGN("ChallengeResponseAuthentication"), IGN("KbdInteractiveDevices"),
-	IGN("PasswordAuthentication"), IGN("PermitEmptyPasswords"), IGN("TCPKeepAlive"),
+	IGN("UsePAM"), IGN_M("X11Forwarding"), IGN_M("X11DisplayOffset"), IGN_M("X11UseLocalhost"),
+	IGN("XAuthLocation"), IGN("PrintMotd"), IGN("PrintLastLog"), IGN_M("AcceptEnv"),
+	IGN_M("SetEnv"), IGN("Subsystem"), IGN_M("KbdInteractiveAuthentication"),
+	IGN_M("ChallengeResponseAuthentication"), IGN("KbdInteractiveDevices"),
+	IGN_M("PasswordAuthentication"), IGN_M("PermitEmptyPasswords"), IGN("TCPKeepAlive"),
 	IGN("UseDNS"), IGN("DebianBanner"), IGN("VersionAddendum"), IGN("SyslogFacility"),
-	IGN("LogVerbose"), IGN("GSSAPIAuthentication"), IGN("GSSAPICleanupCredentials"),
+	IGN("LogVerbose"), IGN_M("GSSAPIAuthentication"), IGN("GSSAPICleanupCredentials"),
 	IGN("GSSAPIStrictAcceptorCheck"), IGN("GSSAPIKeyExchange"),
 	IGN("GSSAPIStoreCredentialsOnRekey"), IGN("GSSAPIKexAlgorithms"),
-	IGN("KerberosAuthentication"), IGN("KerberosGetAFSToken"),
+	IGN_M("KerberosAuthentication"), IGN("KerberosGetAFSToken"),
 	IGN("KerberosOrLocalPasswd"), IGN("KerberosTicketCleanup"),
-	IGN("HostbasedAuthentication"), IGN("HostbasedUsesNameFromPacketOnly"),
-	IGN("HostbasedAcceptedAlgorithms"), IGN("IgnoreRhosts"), IGN("IgnoreUserKnownHosts"),
-	IGN("PermitTTY"), IGN("PermitUserEnvironment"), IGN("PermitUserRC"),
-	IGN("PermitTunnel"), IGN("AllowAgentForwarding"), IGN("ClientAliveInterval"),
-	IGN("ClientAliveCountMax"), IGN("Compression"), IGN("IPQoS"), IGN("FingerprintHash"),
-	IGN("ModuliFile"), IGN("ExposeAuthInfo"), IGN("TrustedUserCAKeys"),
-	IGN("AuthorizedPrincipalsFile"), IGN("AuthorizedPrincipalsCommand"),
-	IGN("AuthorizedPrincipalsCommandUser"), IGN("AuthorizedKeysCommand"),
-	IGN("AuthorizedKeysCommandUser"), IGN("SecurityKeyProvider"),
-	IGN("StreamLocalBindMask"), IGN("StreamLocalBindUnlink"), IGN("HostCertificate"),
+	IGN_M("HostbasedAuthentication"), IGN_M("HostbasedUsesNameFromPacketOnly"),
+	IGN_M("HostbasedAcceptedAlgorithms"), IGN_M("IgnoreRhosts"), IGN("IgnoreUserKnownHosts"),
+	IGN_M("PermitTTY"), IGN("PermitUserEnvironment"), IGN_M("PermitUserRC"),
+	IGN_M("PermitTunnel"), IGN_M("AllowAgentForwarding"), IGN_M("ClientAliveInterval"),
+	IGN_M("ClientAliveCountMax"), IGN("Compression"), IGN_M("IPQoS"), IGN("FingerprintHash"),
+	IGN("ModuliFile"), IGN_M("ExposeAuthInfo"), IGN_M("TrustedUserCAKeys"),
+	IGN_M("AuthorizedPrincipalsFile"), IGN_M("AuthorizedPrincipalsCommand"),
+	IGN_M("AuthorizedPrincipalsCommandUser"), IGN_M("AuthorizedKeysCommand"),
+	IGN_M("AuthorizedKeysCommandUser"), IGN("SecurityKeyProvider"),
+	IGN_M("StreamLocalBindMask"), IGN_M("StreamLocalBindUnlink"), IGN("HostCertificate"),
 	IGN("UsePrivilegeSeparation"), IGN("Protocol"), IGN("KeyRegenerationInterval"),
 	IGN("ServerKeyBits"), IGN("RSAAuthentication"), IGN("RhostsRSAAuthentication"),
 	IGN("UseLogin"), IGN("UseRoaming"),
 
 	/* Restrictions and limits: refusing beats silently not enforcing them. */
-	REF("AllowUsers"), REF("DenyUsers"), REF("AllowGroups"), REF("DenyGroups"),
-	REF("Match"), REF("ForceCommand"), REF("AuthenticationMethods"),
-	REF("AllowStreamLocalForwarding"), REF("GatewayPorts"), REF("MaxSessions"),
+	REF_M("AllowUsers"), REF_M("DenyUsers"), REF_M("AllowGroups"), REF_M("DenyGroups"),
+	REF_M("ForceCommand"), REF_M("AuthenticationMethods"), REF_M("MaxSessions"),
 	REF("MaxStartups"), REF("PerSourceMaxStartups"), REF("PerSourceNetBlockSize"),
-	REF("PubkeyAcceptedAlgorithms"), REF("PubkeyAcceptedKeyTypes"),
-	REF("PubkeyAuthOptions"), REF("RequiredRSASize"), REF("RevokedKeys"),
-	REF("CASignatureAlgorithms"), REF("MACs"), REF("ChannelTimeout"),
-	REF("UnusedConnectionTimeout"), REF("HostKeyAgent"), REF_UNLESS("StrictModes", "no"),
-	REF_UNLESS("PubkeyAuthentication", "yes"),
-	REF_UNLESS("AllowTcpForwarding", "yes"),
-	REF_UNLESS("DisableForwarding", "no"),
-	REF_UNLESS("PermitOpen", "any"),
-	REF_UNLESS("PermitListen", "any"),
-	REF_UNLESS("ChrootDirectory", "none"),
-	REF_UNLESS("Banner", "none"),
+	REF_M("PubkeyAcceptedAlgorithms"), REF_M("PubkeyAcceptedKeyTypes"),
+	REF_M("PubkeyAuthOptions"), REF("RequiredRSASize"), REF_M("RevokedKeys"),
+	REF_M("CASignatureAlgorithms"), REF("MACs"), REF_M("ChannelTimeout"),
+	REF_M("UnusedConnectionTimeout"), REF("HostKeyAgent"), REF_UNLESS("StrictModes", "no"),
+	REF_UNLESS_M("PubkeyAuthentication", "yes"),
+	REF_UNLESS_M("ChrootDirectory", "none"),
+	REF_UNLESS_M("Banner", "none"),
 };
 
 const struct skw *scfg_keyword(const char *name)

@@ -12,6 +12,8 @@ enum skw_id {
 	SKW_NONE = 0, SKW_PORT, SKW_LISTEN, SKW_HOSTKEY, SKW_AUTHKEYS, SKW_PIDFILE,
 	SKW_LOGLEVEL, SKW_PERMITROOT, SKW_MAXAUTHTRIES, SKW_REKEYLIMIT, SKW_CIPHERS,
 	SKW_KEX, SKW_HOSTKEYALGS, SKW_LOGINGRACE, SKW_ADDRESSFAMILY, SKW_INCLUDE,
+	SKW_MATCH, SKW_ALLOWTCP, SKW_ALLOWSTREAMLOCAL, SKW_DISABLEFWD, SKW_GATEWAYPORTS,
+	SKW_PERMITOPEN, SKW_PERMITLISTEN,
 };
 
 struct skw {
@@ -23,6 +25,7 @@ struct skw {
 	 * (e.g. "PubkeyAuthentication yes"); with it the line is ignored instead.
 	 */
 	const char *harmless_value;
+	int match_ok;  /* may appear in a Match block (sshd_config(5) Match) */
 };
 
 /* Append a copy of s to a server list; ERR_TOO_LARGE past SCFG_MAX_LIST. */

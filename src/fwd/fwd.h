@@ -9,8 +9,11 @@
 #define BURROW_FWD_FWD_H
 
 #include <stdint.h>
+#include <sys/types.h>
 
+#include "auth/authkeys.h"
 #include "config/client_config.h"
+#include "config/server_config.h"
 #include "conn/conn.h"
 
 struct event_base;
@@ -22,10 +25,19 @@ struct fwd_client {
 	struct conn *conn;
 	void (*flush)(void *);
 	void *flush_arg;
+	struct evdns_base *dns;       /* for -R targets (created on first use) */
 	unsigned active;              /* forwarded channels open right now */
 	void (*idle)(void *arg);      /* called when active drops to zero (may be NULL) */
 	void *idle_arg;
 	struct fwd_listener *listeners;
+	struct fwd_remote *remotes;   /* -R forwards requested from the server */
+	unsigned remote_pending;      /* tcpip-forward requests not answered yet */
+	int remote_failed;            /* some -R was refused */
+	int exit_on_failure;          /* ExitOnForwardFailure */
+	int print_allocated_stdout;   /* -f: "Allocated port" also on stdout */
+	/* All -R requests answered (ok = 0 if one failed); may be NULL. */
+	void (*remote_done)(void *arg, int ok);
+	void *remote_done_arg;
 };
 
 /*
@@ -42,6 +54,16 @@ void fwd_local_close_all(struct fwd_client *fc);
 int fwd_stdio_start(struct fwd_client *fc, int rfd, int wfd, const char *host, int port,
 		    void (*done)(void *arg, int ok), void *arg);
 
+/*
+ * -R: ask the server to listen (tcpip-forward / streamlocal-forward) for one
+ * spec; the answer arrives later (messages as ssh prints them, then
+ * remote_done once nothing is pending).
+ */
+int fwd_remote_request(struct fwd_client *fc, const struct fwd_spec *spec);
+/* conn_open_fn body for the server's forwarded-tcpip / forwarded-streamlocal opens. */
+int fwd_remote_open(struct fwd_client *fc, struct chan *ch, const char *type, struct rd *args,
+		    uint32_t *reason, const char **msg);
+
 /* ---- server ---- */
 struct fwd_server {
 	struct event_base *base;
@@ -51,9 +73,28 @@ struct fwd_server {
 	const char *user;
 	const char *key_fp;           /* "SHA256:..." of the key that logged in */
 	const char *client;           /* "ADDR:PORT" of the SSH client */
-	int allow_tcp;                /* 0: refused (authorized_keys no-port-forwarding or restrict) */
-	int allow_streamlocal;
+	struct conn *conn;            /* for forwarded-tcpip opens */
+	const struct server_config *eff; /* policy after Match for this connection */
+	const struct authkey_opts *key;  /* options of the key that logged in (may be NULL) */
+	uid_t uid;                    /* the user's uid (privileged ports) */
+	struct fwd_rlistener *rlisteners; /* -R listeners of this connection */
 };
+
+/* conn_global_fn body: tcpip-forward, cancel-tcpip-forward (RFC 4254 7.1) and the
+ * streamlocal forms; returns 0 for success. */
+int fwd_server_global(struct fwd_server *fs, const char *name, int want_reply, struct rd *args,
+		      struct buf *reply_extra);
+/* Close every -R listener (the connection is ending). */
+void fwd_server_close_listeners(struct fwd_server *fs);
+/* Log a refusal: "refused: KIND user= key= client= target= rule=\"RULE\"". */
+void fwd_log_refusal(const struct fwd_server *fs, const char *kind, const char *target,
+		     const char *rule);
+/* Log the audit line of one forwarded connection. */
+void fwd_log_audit(const struct fwd_server *fs, const char *kind, const char *originator,
+		   const char *target, uint64_t sent, uint64_t received, double seconds,
+		   const char *outcome, const char *detail);
+/* "host:port", or "[host]:port" when host contains ':'. */
+void fwd_host_port(char *out, size_t outlen, const char *host, unsigned port);
 
 /*
  * conn_open_fn body for "direct-tcpip" and "direct-streamlocal@openssh.com".

@@ -1,4 +1,4 @@
-/* Server side of forwarding: direct-tcpip / direct-streamlocal opens, connect, audit. */
+/* Server side of -L: direct-tcpip / direct-streamlocal opens, policy, connect, audit. */
 #include "fwd/fwd.h"
 
 #include <stdio.h>
@@ -10,6 +10,7 @@
 
 #include "chanio/chanio.h"
 #include "net/connect.h"
+#include "policy/policy.h"
 #include "util/err.h"
 #include "util/log.h"
 
@@ -25,7 +26,7 @@ struct fwd_target {
 	struct timespec start;
 };
 
-static void host_port(char *out, size_t outlen, const char *host, unsigned port)
+void fwd_host_port(char *out, size_t outlen, const char *host, unsigned port)
 {
 	if (strchr(host, ':') != NULL)
 		snprintf(out, outlen, "[%s]:%u", host, port);
@@ -42,16 +43,22 @@ static double elapsed(const struct timespec *start)
 }
 
 /* The audit trail: one line per forwarded connection (design.md principle 8). */
-static void audit(const struct fwd_target *t, uint64_t sent, uint64_t received,
-		  const char *outcome, const char *detail)
+void fwd_log_audit(const struct fwd_server *fs, const char *kind, const char *originator,
+		   const char *target, uint64_t sent, uint64_t received, double seconds,
+		   const char *outcome, const char *detail)
 {
-	const struct fwd_server *fs = t->fs;
-
 	log_info("audit: %s user=%s key=%s client=%s originator=%s target=%s sent=%llu "
 		 "received=%llu duration=%.3fs outcome=%s%s",
-		 t->kind, fs->user, fs->key_fp, fs->client, t->originator, t->target,
-		 (unsigned long long)sent, (unsigned long long)received, elapsed(&t->start), outcome,
+		 kind, fs->user, fs->key_fp, fs->client, originator, target,
+		 (unsigned long long)sent, (unsigned long long)received, seconds, outcome,
 		 detail != NULL ? detail : "");
+}
+
+void fwd_log_refusal(const struct fwd_server *fs, const char *kind, const char *target,
+		     const char *rule)
+{
+	log_info("refused: %s user=%s key=%s client=%s target=%s rule=\"%s\"", kind, fs->user,
+		 fs->key_fp, fs->client, target, rule);
 }
 
 static void target_drained(void *arg)
@@ -66,7 +73,8 @@ static void target_closed(void *arg)
 	struct fwd_target *t = arg;
 
 	/* bytes_in came from the client and went to the target. */
-	audit(t, chanio_bytes_in(t->cio), chanio_bytes_out(t->cio), "closed", NULL);
+	fwd_log_audit(t->fs, t->kind, t->originator, t->target, chanio_bytes_in(t->cio),
+		      chanio_bytes_out(t->cio), elapsed(&t->start), "closed", NULL);
 	free(t);
 }
 
@@ -75,12 +83,13 @@ static const struct chanio_hooks target_hooks = {
 	.closed = target_closed,
 };
 
-static void refuse(struct fwd_target *t, uint32_t reason, const char *msg)
+static void fail_open(struct fwd_target *t, uint32_t reason, const char *msg)
 {
 	char detail[300];
 
 	snprintf(detail, sizeof(detail), " error=\"%s\"", msg);
-	audit(t, 0, 0, "failed", detail);
+	fwd_log_audit(t->fs, t->kind, t->originator, t->target, 0, 0, elapsed(&t->start),
+		      "failed", detail);
 	chan_reject(t->ch, reason, msg);
 	t->fs->flush(t->fs->flush_arg);
 	free(t);
@@ -95,15 +104,14 @@ static void connected(void *arg, int fd, int err, const char *msg)
 	t->nc = NULL;
 	if (fd < 0) {
 		log_verbose("connect to %s failed: %s", t->target, msg);
-		refuse(t, SSH_OPEN_CONNECT_FAILED, msg);
+		fail_open(t, SSH_OPEN_CONNECT_FAILED, msg);
 		return;
 	}
 	if (chanio_new(fs->base, &target_hooks, t, fs->flush, fs->flush_arg, &t->cio) != 0 ||
 	    chanio_add_socket(t->cio, fd) != 0) {
-		if (t->cio != NULL)
-			free(t->cio); /* nothing bound to it yet */
+		free(t->cio); /* nothing bound to it yet */
 		close(fd);
-		refuse(t, SSH_OPEN_RESOURCE_SHORTAGE, "out of resources");
+		fail_open(t, SSH_OPEN_RESOURCE_SHORTAGE, "out of resources");
 		return;
 	}
 	chanio_set_channel(t->cio, t->ch);
@@ -115,6 +123,7 @@ static void connected(void *arg, int fd, int err, const char *msg)
 	fs->flush(fs->flush_arg);
 }
 
+/* RFC 4254 7.2: host to connect, port, originator address, originator port. */
 static int parse_tcpip(struct rd *args, char **host, uint32_t *port, char **orig,
 		       uint32_t *orig_port)
 {
@@ -134,13 +143,104 @@ static int parse_tcpip(struct rd *args, char **host, uint32_t *port, char **orig
 	return 0;
 }
 
+/* OpenSSH PROTOCOL 2.4: socket path, reserved string, reserved uint32. */
+static int parse_streamlocal(struct rd *args, char **path)
+{
+	const uint8_t *skip;
+	size_t n;
+	uint32_t reserved;
+	int r;
+
+	if ((r = rd_cstring(args, path)) != 0)
+		return r;
+	if ((r = rd_string(args, &skip, &n)) != 0 || (r = rd_u32(args, &reserved)) != 0 ||
+	    (r = rd_end(args)) != 0) {
+		free(*path);
+		return r;
+	}
+	return 0;
+}
+
+static int open_streamlocal(struct fwd_target *t, struct rd *args, uint32_t *reason,
+			    const char **msg)
+{
+	struct policy_decision d;
+	char *path = NULL, err[256];
+	int fd;
+
+	t->kind = "direct-streamlocal";
+	snprintf(t->originator, sizeof(t->originator), "-");
+	if (parse_streamlocal(args, &path) != 0) {
+		*reason = SSH_OPEN_CONNECT_FAILED;
+		*msg = "malformed request";
+		return -1;
+	}
+	snprintf(t->target, sizeof(t->target), "%s", path);
+	policy_check_streamlocal(t->fs->eff, t->fs->key, 0, &d);
+	if (!d.allowed) {
+		free(path);
+		fwd_log_refusal(t->fs, t->kind, t->target, d.rule);
+		*reason = SSH_OPEN_ADMINISTRATIVELY_PROHIBITED;
+		*msg = "administratively prohibited";
+		return -1;
+	}
+	if (net_connect_unix(path, &fd, err, sizeof(err)) != 0) {
+		free(path);
+		fail_open(t, SSH_OPEN_CONNECT_FAILED, err);
+		return 0;
+	}
+	free(path);
+	connected(t, fd, 0, NULL);
+	return 0;
+}
+
+static int open_tcpip(struct fwd_target *t, struct rd *args, uint32_t *reason, const char **msg)
+{
+	struct policy_decision d;
+	char *host = NULL, *orig = NULL, canon[256];
+	uint32_t port = 0, orig_port = 0;
+	int r;
+
+	t->kind = "direct-tcpip";
+	if (parse_tcpip(args, &host, &port, &orig, &orig_port) != 0) {
+		*reason = SSH_OPEN_CONNECT_FAILED;
+		*msg = "malformed request";
+		return -1;
+	}
+	fwd_host_port(t->originator, sizeof(t->originator), orig, orig_port);
+	free(orig);
+	/* Check and connect to one canonical spelling, so no alias slips past a rule. */
+	if (policy_canon_host(host, canon, sizeof(canon)) != 0) {
+		fwd_host_port(t->target, sizeof(t->target), host, port);
+		free(host);
+		fwd_log_refusal(t->fs, t->kind, t->target, "malformed host");
+		*reason = SSH_OPEN_CONNECT_FAILED;
+		*msg = "malformed host name";
+		return -1;
+	}
+	free(host);
+	fwd_host_port(t->target, sizeof(t->target), canon, port);
+	policy_check_open(t->fs->eff, t->fs->key, canon, port, &d);
+	if (!d.allowed) {
+		fwd_log_refusal(t->fs, t->kind, t->target, d.rule);
+		*reason = SSH_OPEN_ADMINISTRATIVELY_PROHIBITED;
+		*msg = "administratively prohibited";
+		return -1;
+	}
+	r = net_connect_start(t->fs->base, t->fs->dns, canon, (int)port, AF_UNSPEC, 0, connected, t,
+			      &t->nc);
+	if (r != 0) {
+		*reason = SSH_OPEN_RESOURCE_SHORTAGE;
+		*msg = "cannot start connect";
+		return -1;
+	}
+	return 0;
+}
+
 int fwd_server_open(struct fwd_server *fs, struct chan *ch, const char *type, struct rd *args,
 		    uint32_t *reason, const char **msg)
 {
 	struct fwd_target *t;
-	char *host = NULL, *orig = NULL;
-	uint32_t port = 0, orig_port = 0;
-	int streamlocal = strcmp(type, "direct-streamlocal@openssh.com") == 0;
 	int r;
 
 	if ((t = calloc(1, sizeof(*t))) == NULL) {
@@ -150,66 +250,12 @@ int fwd_server_open(struct fwd_server *fs, struct chan *ch, const char *type, st
 	}
 	t->fs = fs;
 	t->ch = ch;
-	t->kind = streamlocal ? "direct-streamlocal" : "direct-tcpip";
 	clock_gettime(CLOCK_MONOTONIC, &t->start);
-	if (streamlocal) {
-		/* OpenSSH PROTOCOL 2.4: socket path, reserved string, reserved uint32. */
-		const uint8_t *skip;
-		size_t n;
-
-		r = rd_cstring(args, &host);
-		if (r == 0 && ((r = rd_string(args, &skip, &n)) != 0 ||
-			       (r = rd_u32(args, &port)) != 0 || (r = rd_end(args)) != 0))
-			free(host);
-		port = 0;
-		snprintf(t->originator, sizeof(t->originator), "-");
-	} else {
-		r = parse_tcpip(args, &host, &port, &orig, &orig_port);
-	}
-	if (r != 0) {
+	if (strcmp(type, "direct-streamlocal@openssh.com") == 0)
+		r = open_streamlocal(t, args, reason, msg);
+	else
+		r = open_tcpip(t, args, reason, msg);
+	if (r != 0)
 		free(t);
-		*reason = SSH_OPEN_CONNECT_FAILED;
-		*msg = "malformed request";
-		return -1;
-	}
-	if (streamlocal)
-		snprintf(t->target, sizeof(t->target), "%s", host);
-	else {
-		host_port(t->target, sizeof(t->target), host, port);
-		host_port(t->originator, sizeof(t->originator), orig, orig_port);
-	}
-	free(orig);
-	*reason = SSH_OPEN_ADMINISTRATIVELY_PROHIBITED;
-	if (!streamlocal && port > 65535) {
-		*msg = "invalid port";
-		audit(t, 0, 0, "refused", " rule=\"port above 65535\"");
-	} else if (!(streamlocal ? fs->allow_streamlocal : fs->allow_tcp)) {
-		*msg = "administratively prohibited";
-		audit(t, 0, 0, "refused", " rule=\"authorized_keys no-port-forwarding\"");
-	} else if (streamlocal) {
-		int fd;
-		char err[256];
-
-		if (net_connect_unix(host, &fd, err, sizeof(err)) != 0) {
-			free(host);
-			/* Answer after returning, like an asynchronous connect. */
-			refuse(t, SSH_OPEN_CONNECT_FAILED, err);
-			return 0;
-		}
-		free(host);
-		connected(t, fd, 0, NULL);
-		return 0;
-	} else {
-		r = net_connect_start(fs->base, fs->dns, host, (int)port, AF_UNSPEC, 0, connected, t,
-				      &t->nc);
-		free(host);
-		host = NULL;
-		if (r == 0)
-			return 0;
-		*reason = SSH_OPEN_RESOURCE_SHORTAGE;
-		*msg = "cannot start connect";
-	}
-	free(host);
-	free(t);
-	return -1;
+	return r;
 }

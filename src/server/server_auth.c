@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "auth/authkeys.h"
@@ -50,11 +51,22 @@ static int expand_path(const char *pattern, const struct passwd *pw, char *out, 
 	return 0;
 }
 
-int server_check_key(const struct server_config *cfg, const char *user, const struct key *key,
-		     struct authkey_opts **opts)
+int server_check_key(const struct server_config *global, const struct scfg_conn_info *conn,
+		     const char *user, const struct key *key, struct authkey_opts **opts)
 {
 	struct passwd *pw = getpwnam(user);
+	struct server_config eff, *cfg = &eff;
+	struct scfg_conn_info ci = *conn;
 	int allowed = pw != NULL, r;
+
+	/* Match User/Group/Address blocks may change PermitRootLogin and AuthorizedKeysFile. */
+	ci.user = user;
+	if (scfg_copy(global, &eff) != 0)
+		return ERR_ALLOC;
+	if (scfg_apply_match(&eff, &ci) != 0) {
+		scfg_free(&eff);
+		return ERR_PERMISSION;
+	}
 
 	/* Unknown users and refused users take the same path and get the same answer. */
 	if (pw != NULL && geteuid() != 0 && pw->pw_uid != geteuid()) {
@@ -66,13 +78,16 @@ int server_check_key(const struct server_config *cfg, const char *user, const st
 		log_info("ROOT LOGIN REFUSED for %s (PermitRootLogin)", user);
 		allowed = 0;
 	}
-	if (!allowed)
+	if (!allowed) {
+		scfg_free(&eff);
 		return ERR_PERMISSION;
+	}
 	/* Read the user's files with the user's rights, as sshd does. */
 	if (geteuid() == 0 && pw->pw_uid != 0 && (setegid(pw->pw_gid) != 0 || seteuid(pw->pw_uid) != 0)) {
 		log_error("cannot take the rights of %s to read its keys", user);
 		if (setegid(0) != 0)
 			_exit(255);
+		scfg_free(&eff);
 		return ERR_PERMISSION;
 	}
 	r = ERR_PERMISSION;
@@ -83,7 +98,7 @@ int server_check_key(const struct server_config *cfg, const char *user, const st
 			continue;
 		if (expand_path(cfg->authorized_keys_files[i], pw, path, sizeof(path)) != 0)
 			continue;
-		r = authkeys_check_file(path, key, opts);
+		r = authkeys_check_file_user(path, user, key, ci.addr, ci.host, time(NULL), opts);
 		log_debug2("authorized keys file %s: %s", path, err_str(r));
 		if (r == 0)
 			break;
@@ -93,5 +108,6 @@ int server_check_key(const struct server_config *cfg, const char *user, const st
 		log_fatal("cannot restore root rights");
 		_exit(255);
 	}
+	scfg_free(&eff);
 	return r;
 }

@@ -1,6 +1,8 @@
 /* One client connection in its own process: transport, authentication, channels. */
 #include "server/server.h"
 
+#include <errno.h>
+#include <grp.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -33,6 +35,10 @@ struct server_conn {
 	struct fwd_server fwd;
 	char key_fp[KEY_FP_MAX];
 	char client[128];         /* "ADDR:PORT" for audit lines */
+	char raddr[64], laddr[64];/* client and local addresses, for Match */
+	int lport;
+	struct server_config eff; /* configuration after Match, once the user is known */
+	int have_eff;
 	char peer[128];           /* "ADDR port PORT" */
 	char ssh_connection[256];
 	int exit_code;
@@ -42,8 +48,11 @@ static int check_key_cb(void *arg, const char *user, const struct key *key,
 			struct authkey_opts **opts)
 {
 	struct server_conn *sc = arg;
+	struct scfg_conn_info ci = {
+		.host = sc->raddr, .addr = sc->raddr, .laddr = sc->laddr, .lport = sc->lport,
+	};
 
-	return server_check_key(sc->cfg, user, key, opts);
+	return server_check_key(sc->cfg, &ci, user, key, opts);
 }
 
 static int open_cb(void *arg, struct chan *ch, const char *type, struct rd *args,
@@ -66,12 +75,33 @@ static int open_cb(void *arg, struct chan *ch, const char *type, struct rd *args
 	return -1;
 }
 
-/* Forwarding context: who logged in, with which key, and what the key allows. */
+static int global_cb(void *arg, struct conn *c, const char *name, int want_reply,
+		     struct rd *args, struct buf *reply_extra)
+{
+	struct server_conn *sc = arg;
+
+	(void)c;
+	return fwd_server_global(&sc->fwd, name, want_reply, args, reply_extra);
+}
+
+/* The policy for this connection: the global configuration with its Match blocks applied. */
+static int effective_config(struct server_conn *sc)
+{
+	struct scfg_conn_info ci = {
+		.user = sc->user.name, .host = sc->raddr, .addr = sc->raddr,
+		.laddr = sc->laddr, .lport = sc->lport,
+	};
+	int r;
+
+	if ((r = scfg_copy(sc->cfg, &sc->eff)) != 0)
+		return r;
+	sc->have_eff = 1;
+	return scfg_apply_match(&sc->eff, &ci);
+}
+
+/* Forwarding context: who logged in, with which key, and what policy applies. */
 static int start_forwarding(struct server_conn *sc)
 {
-	const struct authkey_opts *o = auth_server_opts(sc->auth);
-	int allowed = o == NULL || !o->no_port_forwarding;
-
 	key_fingerprint(auth_server_key(sc->auth), sc->key_fp, sizeof(sc->key_fp));
 	if (net_dns_new(sc->base, &sc->fwd.dns) != 0)
 		return ERR_ALLOC;
@@ -81,16 +111,36 @@ static int start_forwarding(struct server_conn *sc)
 	sc->fwd.user = sc->user.name;
 	sc->fwd.key_fp = sc->key_fp;
 	sc->fwd.client = sc->client;
-	sc->fwd.allow_tcp = allowed;
-	sc->fwd.allow_streamlocal = allowed;
+	sc->fwd.conn = sc->conn;
+	sc->fwd.eff = &sc->eff;
+	sc->fwd.key = auth_server_opts(sc->auth);
+	sc->fwd.uid = sc->user.uid;
+	return 0;
+}
+
+/*
+ * After authentication this process works only for the user: drop root for
+ * good, so forwarding connects, binds and opens sockets with the user's rights.
+ */
+static int become_user(const struct server_conn *sc)
+{
+	if (geteuid() != 0 || sc->user.uid == 0)
+		return 0;
+	if (initgroups(sc->user.name, sc->user.gid) != 0 || setgid(sc->user.gid) != 0 ||
+	    setuid(sc->user.uid) != 0 || setuid(0) == 0) {
+		log_error("cannot switch to user %s: %s", sc->user.name, strerror(errno));
+		return ERR_PERMISSION;
+	}
 	return 0;
 }
 
 static int start_connection_layer(struct server_conn *sc)
 {
 	const char *name = auth_server_user(sc->auth);
+	const struct authkey_opts *opts = auth_server_opts(sc->auth);
 	struct passwd *pw = getpwnam(name);
 	struct conn_config cc;
+	int r;
 
 	if (pw == NULL)
 		return ERR_NOT_FOUND;
@@ -102,22 +152,26 @@ static int start_connection_layer(struct server_conn *sc)
 										 : "/bin/sh");
 	if (sc->user.name == NULL || sc->user.home == NULL || sc->user.shell == NULL)
 		return ERR_ALLOC;
+	if ((r = effective_config(sc)) != 0 || (r = become_user(sc)) != 0)
+		return r;
 	sc->sess.base = sc->base;
 	sc->sess.flush = engine_flush_cb;
 	sc->sess.flush_arg = sc->eng;
 	sc->sess.user = &sc->user;
-	sc->sess.change_user = geteuid() == 0;
+	sc->sess.change_user = 0; /* this process already is the user */
 	sc->sess.ssh_connection = sc->ssh_connection;
-	if (start_forwarding(sc) != 0)
-		return ERR_ALLOC;
+	sc->sess.forced_command = opts != NULL ? opts->command : NULL;
 	memset(&cc, 0, sizeof(cc));
 	cc.open = open_cb;
+	cc.global = global_cb;
 	cc.arg = sc;
 	if (sc->grace != NULL) {
 		event_free(sc->grace);
 		sc->grace = NULL;
 	}
-	return conn_new(engine_tp(sc->eng), &cc, &sc->conn);
+	if ((r = conn_new(engine_tp(sc->eng), &cc, &sc->conn)) != 0)
+		return r;
+	return start_forwarding(sc) != 0 ? ERR_ALLOC : 0;
 }
 
 static int dispatch(void *arg, const uint8_t *p, size_t len)
@@ -197,6 +251,9 @@ void server_conn_run(int fd, const struct server_config *cfg, struct key *const 
 	net_peer_desc(fd, 0, sc.peer, sizeof(sc.peer));
 	if (net_sockaddr_str(fd, 0, ra, sizeof(ra), &rp) == 0 &&
 	    net_sockaddr_str(fd, 1, la, sizeof(la), &lp) == 0) {
+		snprintf(sc.raddr, sizeof(sc.raddr), "%s", ra);
+		snprintf(sc.laddr, sizeof(sc.laddr), "%s", la);
+		sc.lport = lp;
 		snprintf(sc.ssh_connection, sizeof(sc.ssh_connection), "%s %d %s %d", ra, rp, la, lp);
 		snprintf(sc.client, sizeof(sc.client), strchr(ra, ':') != NULL ? "[%s]:%d" : "%s:%d",
 			 ra, rp);
@@ -240,6 +297,7 @@ void server_conn_run(int fd, const struct server_config *cfg, struct key *const 
 	event_base_dispatch(sc.base);
 	session_hangup_all();
 	/* Channels still open end here, so each forwarded connection gets its audit line. */
+	fwd_server_close_listeners(&sc.fwd);
 	if (sc.conn != NULL)
 		conn_free(sc.conn);
 out:

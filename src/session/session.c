@@ -118,6 +118,7 @@ static void child_setup_env(const struct session *s)
 /* In the child: become the user, then run the shell. Never returns. */
 static void child_exec(const struct session *s, const char *command)
 {
+	const char *forced = s->srv->forced_command;
 	const struct session_user *u = s->srv->user;
 	const char *base = strrchr(u->shell, '/');
 	char argv0[256];
@@ -140,6 +141,12 @@ static void child_exec(const struct session *s, const char *command)
 		}
 	}
 	child_setup_env(s);
+	/* authorized_keys command="...": run it instead, telling it what was asked. */
+	if (forced != NULL) {
+		if (command != NULL)
+			setenv("SSH_ORIGINAL_COMMAND", command, 1);
+		command = forced;
+	}
 	if (chdir(u->home) != 0 && chdir("/") != 0)
 		_exit(1);
 	base = base != NULL ? base + 1 : u->shell;

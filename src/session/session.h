@@ -28,6 +28,7 @@ struct session_server {
 	const struct session_user *user;
 	int change_user;           /* running as root: drop to the user in the child */
 	const char *ssh_connection;/* "client_ip client_port server_ip server_port" */
+	const char *forced_command;/* authorized_keys command="..." (NULL if none) */
 };
 
 /* Accept a peer's "session" open: the channel's requests are handled from here on. */

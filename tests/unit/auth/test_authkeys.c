@@ -1,6 +1,7 @@
 /* authorized_keys: options, quoting, malformed lines, unsupported options, whole files. */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../check.h"
@@ -172,35 +173,49 @@ static struct authkey_opts *unsupported(const char *opts, const char *name)
 	return o;
 }
 
+/* An option we enforce (here or in src/policy): parsed, and the key stays usable. */
+static struct authkey_opts *supported(const char *opts)
+{
+	struct authkey_opts *o = NULL;
+
+	CHECK_INT(parse(opts, ka, &o), 0);
+	if (o == NULL)
+		return NULL;
+	if (o->unsupported)
+		fprintf(stderr, "  %s: unexpectedly unsupported (%s)\n", opts, o->unsupported_name);
+	CHECK_INT(o->unsupported, 0);
+	CHECK(o->unsupported_name == NULL);
+	return o;
+}
+
 static void test_values(void)
 {
 	struct authkey_opts *o;
 
-	o = unsupported("command=\"echo \\\"hi\\\" there\"", "command");
+	o = supported("command=\"echo \\\"hi\\\" there\"");
 	if (o != NULL)
 		CHECK_STR(o->command, "echo \"hi\" there");
 	authkey_opts_free(o);
 
 	/* a backslash not before a quote stays */
-	o = unsupported("command=\"a\\\\b\\n\"", "command");
+	o = supported("command=\"a\\\\b\\n\"");
 	if (o != NULL)
 		CHECK_STR(o->command, "a\\\\b\\n");
 	authkey_opts_free(o);
 
-	o = unsupported("command=\"\"", "command");
+	o = supported("command=\"\"");
 	if (o != NULL)
 		CHECK_STR(o->command, "");
 	authkey_opts_free(o);
 
-	o = unsupported("no-pty,from=\"*.example.com,!bad.example.com\"", "from");
+	o = supported("no-pty,from=\"*.example.com,!bad.example.com\"");
 	if (o != NULL) {
 		CHECK_STR(o->from, "*.example.com,!bad.example.com");
 		CHECK_INT(o->no_pty, 1);
 	}
 	authkey_opts_free(o);
 
-	o = unsupported("permitopen=\"host.example:22\",permitopen=\"[::1]:80\",PermitOpen=\"*:*\"",
-			"permitopen");
+	o = supported("permitopen=\"host.example:22\",permitopen=\"[::1]:80\",PermitOpen=\"*:*\"");
 	if (o != NULL && o->permitopen != NULL) {
 		CHECK_STR(o->permitopen[0], "host.example:22");
 		CHECK_STR(o->permitopen[1], "[::1]:80");
@@ -211,8 +226,7 @@ static void test_values(void)
 	}
 	authkey_opts_free(o);
 
-	o = unsupported("restrict,permitlisten=\"8080\",permitlisten=\"localhost:9000\"",
-			"permitlisten");
+	o = supported("restrict,permitlisten=\"8080\",permitlisten=\"localhost:9000\"");
 	if (o != NULL && o->permitlisten != NULL) {
 		CHECK_STR(o->permitlisten[0], "8080");
 		CHECK_STR(o->permitlisten[1], "localhost:9000");
@@ -233,16 +247,39 @@ static void test_values(void)
 	}
 	authkey_opts_free(o);
 
-	/* the first unsupported option is the one named */
-	o = unsupported("from=\"10.0.0.1\",command=\"true\"", "from");
+	/* the first unsupported option is the one named; enforceable ones are kept */
+	o = unsupported("from=\"10.0.0.1\",command=\"true\",tunnel=\"1\",environment=\"A=b\"",
+			"tunnel");
 	if (o != NULL) {
 		CHECK_STR(o->command, "true");
 		CHECK_STR(o->from, "10.0.0.1");
 	}
 	authkey_opts_free(o);
 
-	authkey_opts_free(unsupported("expiry-time=\"20300101\"", "expiry-time"));
-	authkey_opts_free(unsupported("expiry-time=\"203001011200Z\"", "expiry-time"));
+	/* expiry-time: local time, or UTC with Z; the earliest of several wins */
+	o = supported("expiry-time=\"20300101\"");
+	if (o != NULL) {
+		struct tm tm = { .tm_year = 130, .tm_mon = 0, .tm_mday = 1, .tm_isdst = -1 };
+
+		CHECK_INT(o->expiry, mktime(&tm));
+	}
+	authkey_opts_free(o);
+	o = supported("expiry-time=\"203001011200Z\"");
+	if (o != NULL)
+		CHECK_INT(o->expiry, 1893499200); /* date -u -d 2030-01-01T12:00:00Z +%s */
+	authkey_opts_free(o);
+	o = supported("expiry-time=\"20300101120005Z\",expiry-time=\"20291231Z\"");
+	if (o != NULL)
+		CHECK_INT(o->expiry, 1893369600); /* 2029-12-31T00:00:00Z */
+	authkey_opts_free(o);
+	o = supported("expiry-time=\"19700102000000Z\"");
+	if (o != NULL)
+		CHECK_INT(o->expiry, 86400);
+	authkey_opts_free(o);
+	o = supported("no-pty");
+	if (o != NULL)
+		CHECK_INT(o->expiry, 0);
+	authkey_opts_free(o);
 	authkey_opts_free(unsupported("tunnel=\"0\"", "tunnel"));
 	authkey_opts_free(unsupported("cert-authority,principals=\"alice,bob\"", "cert-authority"));
 	authkey_opts_free(unsupported("principals=\"alice\"", "principals"));
@@ -284,11 +321,26 @@ static void test_malformed(void)
 		"permitopen=\":22\"",
 		"permitopen=\"[::1:22\"",
 		"permitlisten=\"host:port\"",
+		"permitlisten=\"0\"",          /* sshd: port 0 is not a permission */
+		"permitlisten=\"host:0\"",
+		"permitlisten=\"70000\"",
+		"permitlisten=\"\"",
+		"permitopen=\"host\"",
+		"permitopen=\"host:\"",
+		"permitopen=\"host:22x\"",
+		"permitopen=\"::1:22\"",       /* IPv6 needs brackets */
 		"environment=\"=x\"",
 		"environment=\"NOVALUE\"",
 		"environment=\"A-B=1\"",
 		"expiry-time=\"2030\"",
 		"expiry-time=\"2030010a\"",
+		"expiry-time=\"20301301\"",    /* month 13 */
+		"expiry-time=\"20300132\"",
+		"expiry-time=\"203001012400\"",
+		"expiry-time=\"203001011261\"",
+		"expiry-time=\"19600101\"",
+		"expiry-time=\"2030010112\"",  /* hours without minutes */
+		"expiry-time=\"20300101ZZ\"",
 		"tunnel=\"x\"",
 		"tunnel=\"\"",
 		"from=\"\"",
@@ -373,7 +425,7 @@ static void test_check_file(void)
 
 	buf_init(&b);
 	/* line 1: comment; 2: key A on a line longer than 16 KiB; 3: A with a bad option;
-	 * 4: B with from= (unsupported); 5: C with no-pty; 6: C again with restrict */
+	 * 4: B with environment= (unsupported); 5: C with no-pty; 6: C again with restrict */
 	buf_put(&b, "# keys\n", 7);
 	buf_put(&b, ka, strlen(ka));
 	buf_put_u8(&b, ' ');
@@ -382,7 +434,7 @@ static void test_check_file(void)
 	buf_put_u8(&b, '\n');
 	buf_put(&b, "bogus-option ", 13);
 	buf_put(&b, ka, strlen(ka));
-	buf_put(&b, "\nfrom=\"10.0.0.1\" ", 17);
+	buf_put(&b, "\nenvironment=\"A=1\" ", strlen("\nenvironment=\"A=1\" "));
 	buf_put(&b, kb, strlen(kb));
 	buf_put(&b, " bee\r\nno-pty ", 13);
 	buf_put(&b, kc, strlen(kc));
@@ -406,7 +458,7 @@ static void test_check_file(void)
 	o = NULL;
 
 	snprintf(needle, sizeof(needle),
-		 "authorized_keys %s:4: option from is not supported yet; key refused", path);
+		 "authorized_keys %s:4: option environment is not supported yet; key refused", path);
 	CHECK(file_contains(logpath, needle));
 	snprintf(needle, sizeof(needle), "%s:3: bad key options: unknown option", path);
 	CHECK(file_contains(logpath, needle));
@@ -415,7 +467,7 @@ static void test_check_file(void)
 
 	/* an unsupported line does not hide a later usable one; a line of exactly 16 KiB is read */
 	buf_init(&b);
-	buf_put(&b, "command=\"ls\" ", 13);
+	buf_put(&b, "tunnel=\"0\" ", 11);
 	buf_put(&b, kb, strlen(kb));
 	buf_put(&b, "\nrestrict,port-forwarding ", 26);
 	buf_put(&b, kb, strlen(kb));
@@ -474,6 +526,113 @@ static void test_check_file(void)
 	log_set_file(NULL);
 }
 
+/* from= and expiry-time against the client and the clock (authkeys_check_file_for). */
+static void test_check_file_for(void)
+{
+	char path[256], logpath[256], text[4096];
+	struct authkey_opts *o = NULL;
+	const time_t now = 1893456000; /* 2030-01-01T00:00:00Z */
+
+	snprintf(path, sizeof(path), "%s/authorized_keys_for", tmpdir);
+	snprintf(logpath, sizeof(logpath), "%s/log_for", tmpdir);
+	CHECK_INT(log_set_file(logpath), 0);
+	log_set_level(LOG_INFO);
+	/* A: from= with CIDR and a negated address and name; B: expired then valid;
+	 * C: a bad CIDR list (host bits set) refuses rather than allows */
+	snprintf(text, sizeof(text),
+		 "from=\"10.0.0.0/8,!10.1.2.3,192.0.2.7,*.good.example,!evil.good.example\" %s\n"
+		 "expiry-time=\"20291231235959Z\",no-pty %s\n"
+		 "expiry-time=\"20300101000001Z\",restrict %s\n"
+		 "from=\"10.0.0.1/8\" %s\n"
+		 "from=\"2001:db8::/32,::1\" %s\n",
+		 ka, kb, kb, kc, kc);
+	write_file(path, text);
+
+	static const struct {
+		const char *addr, *host;
+		int want_a;
+	} from_table[] = {
+		{ "10.9.8.7", NULL, 0 },
+		{ "10.255.255.255", "10.255.255.255", 0 },
+		{ "10.1.2.3", NULL, ERR_PERMISSION },           /* negated address */
+		{ "10.1.2.4", NULL, 0 },
+		{ "11.0.0.1", NULL, ERR_PERMISSION },
+		{ "192.0.2.7", NULL, 0 },
+		{ "192.0.2.8", NULL, ERR_PERMISSION },
+		{ "203.0.113.5", "host.good.example", 0 },      /* by name */
+		{ "203.0.113.5", "HOST.Good.Example", 0 },      /* names ignore case */
+		{ "203.0.113.5", "evil.good.example", ERR_PERMISSION }, /* negated name */
+		{ "10.2.2.2", "evil.good.example", ERR_PERMISSION },    /* negation wins */
+		{ "203.0.113.5", "good.example", ERR_PERMISSION },
+		{ "::1", NULL, ERR_PERMISSION },
+		{ "2001:db8::1", NULL, ERR_PERMISSION },
+	};
+	for (size_t i = 0; i < sizeof(from_table) / sizeof(from_table[0]); i++) {
+		int r = authkeys_check_file_for(path, key_a, from_table[i].addr, from_table[i].host,
+						now, &o);
+
+		if (r != from_table[i].want_a)
+			fprintf(stderr, "  from= %s/%s: got %d\n", from_table[i].addr,
+				from_table[i].host ? from_table[i].host : "-", r);
+		CHECK_INT(r, from_table[i].want_a);
+		if (r == 0) {
+			CHECK(o != NULL && o->from != NULL);
+			authkey_opts_free(o);
+		} else {
+			CHECK(o == NULL);
+		}
+		o = NULL;
+	}
+	/* without the client's address (the old entry point), from= cannot allow */
+	CHECK_INT(authkeys_check_file(path, key_a, &o), ERR_PERMISSION);
+	CHECK(o == NULL);
+	/* the log names the user, the host and the address, as sshd does */
+	CHECK_INT(authkeys_check_file_user(path, "alice", key_a, "10.1.2.3", "h.example", now, &o),
+		  ERR_PERMISSION);
+	CHECK(file_contains(logpath, "Authentication tried for alice with correct key but not "
+				     "from a permitted host (host=h.example, ip=10.1.2.3)."));
+	CHECK(file_contains(logpath, "(host=11.0.0.1, ip=11.0.0.1)."));
+
+	/* expiry: the expired line is skipped, the later one (expires a second after now) used */
+	CHECK_INT(authkeys_check_file_for(path, key_b, "10.0.0.1", NULL, now, &o), 0);
+	if (o != NULL) {
+		CHECK_INT(o->restrict_all, 1);
+		CHECK_INT(o->expiry, now + 1);
+	}
+	authkey_opts_free(o);
+	o = NULL;
+	/* at exactly the expiry second the key still works; after it, nothing is left */
+	CHECK_INT(authkeys_check_file_for(path, key_b, "10.0.0.1", NULL, now + 1, &o), 0);
+	authkey_opts_free(o);
+	o = NULL;
+	CHECK_INT(authkeys_check_file_for(path, key_b, "10.0.0.1", NULL, now + 2, &o),
+		  ERR_PERMISSION);
+	CHECK(o == NULL);
+	/* long before: the first (no-pty) line is still valid and wins */
+	CHECK_INT(authkeys_check_file_for(path, key_b, "10.0.0.1", NULL, now - 86400, &o), 0);
+	if (o != NULL) {
+		CHECK_INT(o->restrict_all, 0);
+		CHECK_INT(o->no_pty, 1);
+	}
+	authkey_opts_free(o);
+	o = NULL;
+	snprintf(text, sizeof(text), "authorized_keys %s:2: key for", path);
+	CHECK(file_contains(logpath, text));
+	CHECK(file_contains(logpath, "expired at 2029-12-31T23:59:59Z; key refused"));
+
+	/* C: the malformed from= list refuses even the address it names; the next line allows v6 */
+	CHECK_INT(authkeys_check_file_for(path, key_c, "10.0.0.1", NULL, now, &o), ERR_PERMISSION);
+	CHECK_INT(authkeys_check_file_for(path, key_c, "2001:db8:1::5", NULL, now, &o), 0);
+	authkey_opts_free(o);
+	o = NULL;
+	CHECK_INT(authkeys_check_file_for(path, key_c, "::1", NULL, now, &o), 0);
+	authkey_opts_free(o);
+	o = NULL;
+	CHECK_INT(authkeys_check_file_for(path, key_c, "2001:db9::1", NULL, now, &o),
+		  ERR_PERMISSION);
+	log_set_file(NULL);
+}
+
 int main(void)
 {
 	char cmd[300];
@@ -491,6 +650,7 @@ int main(void)
 	test_values();
 	test_malformed();
 	test_check_file();
+	test_check_file_for();
 
 	key_free(key_a);
 	key_free(key_b);

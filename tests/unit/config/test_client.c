@@ -159,8 +159,9 @@ static void test_errors(void)
 	expect_error("User=a\"b", "command-line line 0: invalid quotes\n");
 	expect_error("Port 22 23",
 		     "command-line line 0: keyword port extra arguments at end of line\n");
-	expect_error("RemoteForward 1 h:2",
-		     "command-line line 0: keyword remoteforward is not supported by burrow yet\n");
+	expect_error("RemoteForward 1080",
+		     "command-line line 0: dynamic RemoteForward (SOCKS) is not supported by "
+		     "burrow yet\n");
 	expect_error("DynamicForward 1080",
 		     "command-line line 0: keyword dynamicforward is not supported by burrow yet\n");
 	expect_error("ProxyCommand nc %h %p",
@@ -193,7 +194,8 @@ static int parse(struct client_config *c, const char **msg, ...)
 static const char usage[] =
 	"usage: burrow [-46CfgNnqTtv] [-F configfile] [-i identity_file]\n"
 	"              [-J destination] [-L address] [-l login_name] [-o option]\n"
-	"              [-p port] [-W host:port] destination [command [argument ...]]\n";
+	"              [-p port] [-R address] [-W host:port]\n"
+	"              destination [command [argument ...]]\n";
 
 static void test_args(void)
 {

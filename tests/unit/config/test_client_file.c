@@ -62,7 +62,7 @@ static const char blocks[] =
 	"  GatewayPorts yes\n"
 	"  ForwardAgent no\n"
 	"  SendEnv LANG LC_*\n"
-	"  RemoteForward 1 h:2\n";
+	"  DynamicForward 1080\n";
 
 static void test_blocks(void)
 {
@@ -73,11 +73,11 @@ static void test_blocks(void)
 	cfg_client_init(&c);
 	c.host = strdup("web1");
 	CHECK_INT(load(&c, path, c.host, 1, &msg), ERR_FORMAT);
-	CHECK(strstr(msg, "line 22: keyword remoteforward is not supported by burrow yet\n") !=
+	CHECK(strstr(msg, "line 22: keyword dynamicforward is not supported by burrow yet\n") !=
 	      NULL);
 	cfg_client_free(&c);
 
-	/* Without the RemoteForward line (refused where it applies). */
+	/* Without the DynamicForward line (refused where it applies). */
 	path = put("blocks2", "Host nothing\n  RemoteForward 1 h:2\n  ProxyCommand nc %h %p\n"
 		   "  DynamicForward 1080\n");
 	cfg_client_init(&c);
@@ -86,7 +86,7 @@ static void test_blocks(void)
 	cfg_client_free(&c);
 
 	char *text = strdup(blocks);
-	*strstr(text, "  RemoteForward") = '\0';
+	*strstr(text, "  DynamicForward") = '\0';
 	path = put("blocks3", text);
 	free(text);
 

@@ -422,6 +422,87 @@ static void test_hostname_tokens(void)
 	cfg_client_free(&c);
 }
 
+/* -R / RemoteForward: ssh's forms, messages, accumulation and ClearAllForwardings. */
+static void test_remote(void)
+{
+	struct client_config c;
+	const char *msg;
+	char buf[CFG_FWD_FMT_MAX];
+
+	CHECK_INT(parse(&c, &msg, "burrow", "-R", "8080:localhost:80", "-R0:h:22",
+			"-R", "[::1]:9000:[2001:db8::5]:443", "-R", "*:7000:h:1",
+			"-R", "/tmp/rs:h:80", "-R", "9001:/tmp/local.sock",
+			"-o", "RemoteForward 9002 h2:2", "host", NULL), 0);
+	CHECK_STR(msg, "");
+	CHECK_INT(c.n_remote_forwards, 7);
+	CHECK_INT(c.n_local_forwards, 0);
+	CHECK(c.remote_forwards[0].listen_host == NULL);
+	CHECK_INT(c.remote_forwards[0].listen_port, 8080);
+	CHECK_STR(c.remote_forwards[0].connect_host, "localhost");
+	CHECK_INT(c.remote_forwards[0].connect_port, 80);
+	/* Port 0: the server allocates one. */
+	CHECK_INT(c.remote_forwards[1].listen_port, 0);
+	CHECK_STR(c.remote_forwards[1].connect_host, "h");
+	CHECK_STR(c.remote_forwards[2].listen_host, "::1");
+	CHECK_STR(c.remote_forwards[2].connect_host, "2001:db8::5");
+	CHECK_INT(c.remote_forwards[2].connect_port, 443);
+	CHECK_STR(c.remote_forwards[3].listen_host, "*");
+	CHECK_STR(c.remote_forwards[4].listen_path, "/tmp/rs");
+	CHECK_INT(c.remote_forwards[4].listen_port, -1);
+	CHECK_STR(c.remote_forwards[5].connect_path, "/tmp/local.sock");
+	CHECK_INT(c.remote_forwards[5].listen_port, 9001);
+	CHECK_INT(c.remote_forwards[6].listen_port, 9002);
+	CHECK_STR(c.remote_forwards[6].connect_host, "h2");
+	CHECK_INT(cfg_fwd_spec_format(&c.remote_forwards[2], buf, sizeof(buf)), 0);
+	CHECK_STR(buf, "[::1]:9000:[2001:db8::5]:443");
+	CHECK_INT(finish(&c, &msg), 0);
+	CHECK_INT(c.n_remote_forwards, 7);
+	cfg_client_free(&c);
+
+	/* ssh's wording for bad specs. */
+	expect_args_error("-R", "bad", "Bad remote forwarding specification 'bad'\n");
+	expect_args_error("-R", "70000:h:80",
+			  "Bad remote forwarding specification '70000:h:80'\n");
+	expect_args_error("-R", "8080:h:0", "Bad remote forwarding specification '8080:h:0'\n");
+	expect_args_error("-R", "a:b:c:d:e", "Bad remote forwarding specification 'a:b:c:d:e'\n");
+	expect_args_error("-R", "8080:h:", "Bad remote forwarding specification '8080:h:'\n");
+	/* Dynamic -R (no target) is valid for ssh but not built yet. */
+	expect_args_error("-R", "1080",
+			  "Dynamic remote forwarding (SOCKS) '1080' is not supported by burrow yet\n");
+	expect_args_error("-R", "localhost:1080",
+			  "Dynamic remote forwarding (SOCKS) 'localhost:1080' is not supported by "
+			  "burrow yet\n");
+
+	/* The keyword: two words or the -R form; accumulates; bad values as ssh. */
+	cfg_client_init(&c);
+	CHECK_INT(apply(&c, "RemoteForward 8080 localhost:80", &msg), 0);
+	CHECK_INT(apply(&c, "RemoteForward=localhost:8081 [::1]:81", &msg), 0);
+	CHECK_INT(apply(&c, "RemoteForward 8082:h:82", &msg), 0);
+	CHECK_INT(apply(&c, "RemoteForward /tmp/r.sock h:83", &msg), 0);
+	CHECK_INT(c.n_remote_forwards, 4);
+	CHECK_STR(c.remote_forwards[1].listen_host, "localhost");
+	CHECK_INT(c.remote_forwards[1].listen_port, 8081);
+	CHECK_STR(c.remote_forwards[1].connect_host, "::1");
+	CHECK_INT(c.remote_forwards[2].connect_port, 82);
+	CHECK_STR(c.remote_forwards[3].listen_path, "/tmp/r.sock");
+	CHECK(apply(&c, "RemoteForward bad", &msg) < 0);
+	CHECK_STR(msg, "command-line line 0: Bad forwarding specification.\n");
+	CHECK(apply(&c, "RemoteForward 8080 h", &msg) < 0);
+	CHECK_STR(msg, "command-line line 0: Bad forwarding specification.\n");
+	CHECK(apply(&c, "RemoteForward 8080 h:80 extra", &msg) < 0);
+	CHECK_STR(msg, "command-line line 0: keyword remoteforward extra arguments at end of line\n");
+	CHECK_INT(apply(&c, "RemoteForward 1080", &msg), ERR_UNSUPPORTED);
+	CHECK_INT(c.n_remote_forwards, 4);
+	/* ClearAllForwardings drops remote forwards too. */
+	CHECK_INT(apply(&c, "LocalForward 1 h:2", &msg), 0);
+	CHECK_INT(apply(&c, "ClearAllForwardings yes", &msg), 0);
+	c.host = strdup("host");
+	CHECK_INT(finish(&c, &msg), 0);
+	CHECK_INT(c.n_remote_forwards, 0);
+	CHECK_INT(c.n_local_forwards, 0);
+	cfg_client_free(&c);
+}
+
 int main(void)
 {
 	test_fwd_specs();
@@ -429,5 +510,6 @@ int main(void)
 	test_jump();
 	test_args();
 	test_hostname_tokens();
+	test_remote();
 	CHECK_DONE();
 }

@@ -138,7 +138,13 @@ static void test_good_file(void)
 		"rekeylimit 1073741824 3600\n"
 		"ciphers aes128-ctr\n"
 		"kexalgorithms curve25519-sha256\n"
-		"hostkeyalgorithms ssh-ed25519\n");
+		"hostkeyalgorithms ssh-ed25519\n"
+		"gatewayports no\n"
+		"allowtcpforwarding yes\n"
+		"disableforwarding no\n"
+		"allowstreamlocalforwarding yes\n"
+		"permitopen any\n"
+		"permitlisten any\n");
 	scfg_free(&c);
 }
 
@@ -187,14 +193,14 @@ static void test_bad_files(void)
 	expect_file_error("UsePAM yes\nAllowUsers alice\n",
 		"%s: line 2: AllowUsers is not supported by burrowd yet\n"
 		"%s: terminating, 1 bad configuration options\n", ERR_FORMAT);
-	expect_file_error("Match User bob\n",
-		"%s: line 1: Match is not supported by burrowd yet\n"
+	expect_file_error("Match User bob\n  ForceCommand /bin/true\n",
+		"%s: line 2: ForceCommand is not supported by burrowd yet\n"
 		"%s: terminating, 1 bad configuration options\n", ERR_FORMAT);
 	expect_file_error("PubkeyAuthentication no\n",
 		"%s: line 1: PubkeyAuthentication is not supported by burrowd yet\n"
 		"%s: terminating, 1 bad configuration options\n", ERR_FORMAT);
-	expect_file_error("AllowTcpForwarding local\n",
-		"%s: line 1: AllowTcpForwarding is not supported by burrowd yet\n"
+	expect_file_error("MaxStartups 3\n",
+		"%s: line 1: MaxStartups is not supported by burrowd yet\n"
 		"%s: terminating, 1 bad configuration options\n", ERR_FORMAT);
 	expect_file_error("Port\n",
 		"%s line 1: no argument after keyword \"Port\"\n"
@@ -300,8 +306,8 @@ static int parse(struct server_config *c, const char **msg, ...)
 }
 
 static const char usage[] =
-	"usage: burrowd [-46DdeqTt] [-E log_file] [-f config_file]\n"
-	"               [-h host_key_file] [-o option] [-p port]\n";
+	"usage: burrowd [-46DdeqTt] [-C connection_spec] [-E log_file]\n"
+	"               [-f config_file] [-h host_key_file] [-o option] [-p port]\n";
 
 static void test_args(void)
 {
@@ -429,7 +435,13 @@ static void test_defaults_and_listen(void)
 		"loglevel INFO\n"
 		"authorizedkeysfile .ssh/authorized_keys .ssh/authorized_keys2\n"
 		"hostkey /etc/ssh/ssh_host_ed25519_key\n"
-		"rekeylimit 0 0\n");
+		"rekeylimit 0 0\n"
+		"gatewayports no\n"
+		"allowtcpforwarding yes\n"
+		"disableforwarding no\n"
+		"allowstreamlocalforwarding yes\n"
+		"permitopen any\n"
+		"permitlisten any\n");
 	scfg_free(&c);
 
 	CHECK_INT(scfg_parse_listen_address("127.0.0.1", &host, &port), 0);

@@ -181,7 +181,7 @@ static int open_streamlocal(struct fwd_target *t, struct rd *args, uint32_t *rea
 		free(path);
 		fwd_log_refusal(t->fs, t->kind, t->target, d.rule);
 		*reason = SSH_OPEN_ADMINISTRATIVELY_PROHIBITED;
-		*msg = "administratively prohibited";
+		*msg = "open failed";
 		return -1;
 	}
 	if (net_connect_unix(path, &fd, err, sizeof(err)) != 0) {
@@ -224,7 +224,7 @@ static int open_tcpip(struct fwd_target *t, struct rd *args, uint32_t *reason, c
 	if (!d.allowed) {
 		fwd_log_refusal(t->fs, t->kind, t->target, d.rule);
 		*reason = SSH_OPEN_ADMINISTRATIVELY_PROHIBITED;
-		*msg = "administratively prohibited";
+		*msg = "open failed";
 		return -1;
 	}
 	r = net_connect_start(t->fs->base, t->fs->dns, canon, (int)port, AF_UNSPEC, 0, connected, t,

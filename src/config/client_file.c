@@ -117,42 +117,25 @@ static int apply_include(struct load_ctx *x, struct cfg_line *l, const char *fil
 	}
 	for (int a = 0; a < l->nargs && r == 0; a++) {
 		const char *pat = l->args[a];
-		const char *dir = x->user_conf ? CCFG_USER_DIR : CCFG_SYSTEM_DIR;
-		char *full = NULL;
-		glob_t g;
-		int gr;
-		size_t n;
+		struct cfg_include inc;
 
 		if (pat[0] == '~' && !x->user_conf) {
 			fprintf(stderr, "%s line %lu: bad include path %s.\n", file, line, pat);
 			return ERR_FORMAT;
 		}
-		if (pat[0] != '/' && pat[0] != '~') {
-			if (mem_add_size(strlen(dir), strlen(pat) + 1, &n) != 0 ||
-			    (full = malloc(n)) == NULL)
-				return ERR_ALLOC;
-			snprintf(full, n, "%s%s", dir, pat);
-			pat = full;
+		r = cfg_include_glob(pat, x->user_conf ? CCFG_USER_DIR : CCFG_SYSTEM_DIR, file, line,
+				     &inc);
+		if (r == ERR_SYSTEM)
+			fprintf(stderr, "%s line %lu: glob failed for %s.\n", file, line, inc.pattern);
+		for (size_t i = 0; r == 0 && i < inc.g.gl_pathc; i++) {
+			/* An included file's Host lines never leak out of it. */
+			r = load_depth(x, inc.g.gl_pathv[i], 0, 1, active, never_match || !outer,
+				       depth + 1);
+			*active = outer;
+			if (r != 0)
+				x->aborted = 1; /* it has said why */
 		}
-		memset(&g, 0, sizeof(g));
-		gr = glob(pat, GLOB_TILDE, NULL, &g);
-		if (gr == GLOB_NOMATCH) {
-			log_debug("%s line %lu: include %s matched no files", file, line, pat);
-		} else if (gr != 0) {
-			fprintf(stderr, "%s line %lu: glob failed for %s.\n", file, line, pat);
-			r = ERR_SYSTEM;
-		} else {
-			for (size_t i = 0; i < g.gl_pathc && r == 0; i++) {
-				/* An included file's Host lines never leak out of it. */
-				r = load_depth(x, g.gl_pathv[i], 0, 1, active,
-					       never_match || !outer, depth + 1);
-				*active = outer;
-				if (r != 0)
-					x->aborted = 1; /* it has said why */
-			}
-		}
-		globfree(&g);
-		free(full);
+		cfg_include_done(&inc);
 	}
 	return r;
 }

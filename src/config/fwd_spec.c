@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/un.h>
 
+#include "config/values.h"
 #include "util/err.h"
 #include "util/mem.h"
 
@@ -59,23 +60,6 @@ static int next_field(char **p, struct fwd_field *f)
 	return 0;
 }
 
-/* Decimal 0..65535, nothing else (ssh's a2port); -1 if invalid. */
-static int fwd_port(const char *s)
-{
-	long v = 0;
-
-	if (*s == '\0')
-		return -1;
-	for (; *s != '\0'; s++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		v = v * 10 + (*s - '0');
-		if (v > 65535)
-			return -1;
-	}
-	return (int)v;
-}
-
 static int dup_opt(const char *s, char **out)
 {
 	*out = NULL;
@@ -109,7 +93,7 @@ int cfg_parse_fwd_spec(const char *spec, int remote, struct fwd_spec *out)
 		if (fl[0].is_path)
 			lpath = fl[0].s;
 		else
-			lport = fwd_port(fl[0].s);
+			lport = cfg_parse_port0(fl[0].s);
 		dynamic = 1;
 		break;
 	case 2:
@@ -117,11 +101,11 @@ int cfg_parse_fwd_spec(const char *spec, int remote, struct fwd_spec *out)
 			lpath = fl[0].s;
 			cpath = fl[1].s;
 		} else if (fl[1].is_path) {
-			lport = fwd_port(fl[0].s);
+			lport = cfg_parse_port0(fl[0].s);
 			cpath = fl[1].s;
 		} else {
 			lhost = fl[0].s; /* "bind:port", dynamic */
-			lport = fwd_port(fl[1].s);
+			lport = cfg_parse_port0(fl[1].s);
 			dynamic = 1;
 		}
 		break;
@@ -129,22 +113,22 @@ int cfg_parse_fwd_spec(const char *spec, int remote, struct fwd_spec *out)
 		if (fl[0].is_path) {
 			lpath = fl[0].s;
 			chost = fl[1].s;
-			cport = fwd_port(fl[2].s);
+			cport = cfg_parse_port0(fl[2].s);
 		} else if (fl[2].is_path) {
 			lhost = fl[0].s;
-			lport = fwd_port(fl[1].s);
+			lport = cfg_parse_port0(fl[1].s);
 			cpath = fl[2].s;
 		} else {
-			lport = fwd_port(fl[0].s);
+			lport = cfg_parse_port0(fl[0].s);
 			chost = fl[1].s;
-			cport = fwd_port(fl[2].s);
+			cport = cfg_parse_port0(fl[2].s);
 		}
 		break;
 	default:
 		lhost = fl[0].s;
-		lport = fwd_port(fl[1].s);
+		lport = cfg_parse_port0(fl[1].s);
 		chost = fl[2].s;
-		cport = fwd_port(fl[3].s);
+		cport = cfg_parse_port0(fl[3].s);
 		break;
 	}
 	/* Dynamic forwards (SOCKS) exist only for -R here; -D comes later. */

@@ -6,6 +6,8 @@
 
 #include "config/values.h"
 #include "util/err.h"
+#include "util/log.h"
+#include "util/mem.h"
 
 static int is_blank(char ch)
 {
@@ -126,4 +128,36 @@ int cfg_apply_rekey_line(const struct cfg_line *l, const char *file, unsigned lo
 	if (l->nargs > 1 && *seconds == -1)
 		*seconds = t;
 	return 0;
+}
+
+int cfg_include_glob(const char *pat, const char *dir, const char *file, unsigned long line,
+		     struct cfg_include *inc)
+{
+	int gr;
+
+	memset(inc, 0, sizeof(*inc));
+	if (pat[0] != '/' && pat[0] != '~') {
+		size_t n;
+
+		if (mem_add_size(strlen(dir), strlen(pat) + 1, &n) != 0 ||
+		    (inc->pattern = malloc(n)) == NULL)
+			return ERR_ALLOC;
+		snprintf(inc->pattern, n, "%s%s", dir, pat);
+	} else if ((inc->pattern = strdup(pat)) == NULL) {
+		return ERR_ALLOC;
+	}
+	gr = glob(inc->pattern, GLOB_TILDE, NULL, &inc->g);
+	if (gr == GLOB_NOMATCH) {
+		log_debug("%s line %lu: include %s matched no files", file, line, inc->pattern);
+		inc->g.gl_pathc = 0;
+		return 0;
+	}
+	return gr == 0 ? 0 : ERR_SYSTEM;
+}
+
+void cfg_include_done(struct cfg_include *inc)
+{
+	globfree(&inc->g);
+	free(inc->pattern);
+	inc->pattern = NULL;
 }

@@ -5,6 +5,7 @@
 #ifndef BURROW_CONFIG_LEXER_H
 #define BURROW_CONFIG_LEXER_H
 
+#include <glob.h>
 #include <stdint.h>
 
 #define CFG_LEX_MAX_ARGS 256
@@ -32,5 +33,19 @@ void cfg_line_free(struct cfg_line *l);
  */
 int cfg_apply_rekey_line(const struct cfg_line *l, const char *file, unsigned long line,
 			 const char *number_label, int64_t *bytes, int64_t *seconds);
+
+/*
+ * Include: expand one pattern (relative ones under dir, which ends in '/') with
+ * glob(3) and GLOB_TILDE. 0 with g filled (no match leaves g->gl_pathc 0 and
+ * logs at DEBUG1), ERR_SYSTEM if glob failed, ERR_ALLOC. *pattern gets the
+ * expanded pattern for messages. Free with cfg_include_done().
+ */
+struct cfg_include {
+	glob_t g;
+	char *pattern;
+};
+int cfg_include_glob(const char *pat, const char *dir, const char *file, unsigned long line,
+		     struct cfg_include *inc);
+void cfg_include_done(struct cfg_include *inc);
 
 #endif

@@ -183,33 +183,15 @@ static int apply_include(struct server_config *c, struct cfg_line *l, const char
 		return ERR_TOO_LARGE;
 	}
 	for (int a = 0; a < l->nargs && r == 0; a++) {
-		const char *pat = l->args[a];
-		char *full = NULL;
-		glob_t g;
-		int gr;
+		struct cfg_include inc;
 
-		if (pat[0] != '/' && pat[0] != '~') {
-			size_t n;
-
-			if (mem_add_size(strlen(SCFG_INCLUDE_DIR), strlen(pat) + 1, &n) != 0 ||
-			    (full = malloc(n)) == NULL)
-				return ERR_ALLOC;
-			snprintf(full, n, "%s%s", SCFG_INCLUDE_DIR, pat);
-			pat = full;
-		}
-		memset(&g, 0, sizeof(g));
-		gr = glob(pat, GLOB_TILDE, NULL, &g);
-		if (gr == GLOB_NOMATCH) {
-			log_debug("%s line %lu: include %s matched no files", file, line, pat);
-		} else if (gr != 0) {
-			fprintf(stderr, "%s line %lu: include \"%s\" glob failed\n", file, line, pat);
-			r = ERR_SYSTEM;
-		} else {
-			for (size_t i = 0; i < g.gl_pathc && r == 0; i++)
-				r = load_file_depth(c, g.gl_pathv[i], 1, depth + 1, cur);
-		}
-		globfree(&g);
-		free(full);
+		r = cfg_include_glob(l->args[a], SCFG_INCLUDE_DIR, file, line, &inc);
+		if (r == ERR_SYSTEM)
+			fprintf(stderr, "%s line %lu: include \"%s\" glob failed\n", file, line,
+				inc.pattern);
+		for (size_t i = 0; r == 0 && i < inc.g.gl_pathc; i++)
+			r = load_file_depth(c, inc.g.gl_pathv[i], 1, depth + 1, cur);
+		cfg_include_done(&inc);
 	}
 	return r;
 }

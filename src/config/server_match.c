@@ -14,6 +14,7 @@
 #include <sys/types.h>
 
 #include "config/match.h"
+#include "config/values.h"
 #include "util/err.h"
 #include "util/mem.h"
 
@@ -194,23 +195,6 @@ int scfg_match_add_line(struct scfg_match *m, const char *text, const char *file
 	return 0;
 }
 
-/* LocalPort: decimal 0..65535, as sshd's a2port. */
-static int match_port(const char *s)
-{
-	long v = 0;
-
-	if (*s == '\0')
-		return -1;
-	for (; *s != '\0'; s++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		v = v * 10 + (*s - '0');
-		if (v > 65535)
-			return -1;
-	}
-	return (int)v;
-}
-
 /*
  * One criterion "Attr value" or "Attr=value" at args[*i]; advances *i.
  * Prints sshd's complaint and returns ERR_FORMAT; *bad_cond set when sshd
@@ -256,7 +240,7 @@ static int parse_crit(const struct cfg_line *l, int *i, const char *file, unsign
 		return ERR_FORMAT;
 	}
 	c->type = crit_names[found].type;
-	if (c->type == CRIT_LOCALPORT && (c->port = match_port(val)) < 0) {
+	if (c->type == CRIT_LOCALPORT && (c->port = cfg_parse_port0(val)) < 0) {
 		fprintf(stderr, "Invalid LocalPort '%s' on Match line\n", val);
 		return ERR_FORMAT;
 	}

@@ -51,9 +51,16 @@ int cfg_parse_uint(const char *s, int *v)
 
 int cfg_parse_port(const char *s)
 {
+	int v = cfg_parse_port0(s);
+
+	return v == 0 ? -1 : v;
+}
+
+int cfg_parse_port0(const char *s)
+{
 	int v;
 
-	if (cfg_parse_uint(s, &v) != 0 || v < 1 || v > 65535)
+	if (cfg_parse_uint(s, &v) != 0 || v > 65535)
 		return -1;
 	return v;
 }

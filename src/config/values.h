@@ -11,6 +11,8 @@
 int cfg_parse_yesno(const char *s);
 /* Decimal 1..65535 only; -1 if anything else. */
 int cfg_parse_port(const char *s);
+/* Decimal 0..65535 (ssh's a2port: 0 is allowed); -1 if anything else. */
+int cfg_parse_port0(const char *s);
 /*
  * ssh_config/sshd_config time: plain seconds or a run of number+unit
  * (s m h d w, either case), e.g. "1h30m". At most INT_MAX seconds.

@@ -313,7 +313,8 @@ class Forward:
 
 
 def start_forward(h, client, server, specs, opt="-L", extra=(), opts=(),
-                  command=None, wait_tcp=(), wait_unix=(), timeout=15.0):
+                  command=None, wait_tcp=(), wait_unix=(), timeout=15.0,
+                  identity=None, user=None):
     """Start `client -N opt spec...` against server and wait for its listeners.
 
     specs: forwarding specifications; wait_tcp/wait_unix: local ports/paths
@@ -322,7 +323,8 @@ def start_forward(h, client, server, specs, opt="-L", extra=(), opts=(),
     fwd_opts = []
     for s in specs:
         fwd_opts += [opt, s]
-    argv = h.client_argv(client, server, command, extra=extra,
+    argv = h.client_argv(client, server, command, extra=extra, identity=identity,
+                         user=user,
                          opts=(["-N"] if command is None else []) + fwd_opts + list(opts))
     errlog = h._subdir("fwd") / "stderr"
     with open(errlog, "wb") as ef:
@@ -356,16 +358,21 @@ def fingerprint(key_path):
 
 
 def audit_rx(h, target, originator=None, sent=None, received=None,
-             outcome="closed", error=None):
-    """Regex for burrowd's audit line of one direct-tcpip connection."""
+             outcome="closed", error=None, kind="direct-tcpip", key=None,
+             target_rx=None):
+    """Regex for burrowd's audit line of one forwarded connection.
+
+    kind: "direct-tcpip" (-L) or "forwarded-tcpip" (-R: target is burrowd's
+    listener, originator who connected to it); key: the user key's path
+    (default the run's user key); target_rx: a regex instead of target."""
     num = r"\d+"
     parts = [
-        r"audit: direct-tcpip",
+        r"audit: %s" % re.escape(kind),
         r"user=%s" % re.escape(sshutil.USER),
-        r"key=%s" % re.escape(fingerprint(h.keys.user_key)),
+        r"key=%s" % re.escape(fingerprint(key or h.keys.user_key)),
         r"client=127\.0\.0\.1:\d+",
         r"originator=%s" % (re.escape(originator) if originator else r"\S+"),
-        r"target=%s" % re.escape(target),
+        r"target=%s" % (target_rx if target_rx is not None else re.escape(target)),
         r"sent=%s" % (num if sent is None else str(sent)),
         r"received=%s" % (num if received is None else str(received)),
         r"duration=\d+\.\d{3}s",
@@ -471,3 +478,113 @@ def many_echo(port, n_conns, nbytes, timeout, host=HOST):
             ok += 1
     sel.close()
     return ok, problems
+
+
+# --- remote forwarding and policy helpers --------------------------------------
+
+# The address:port burrowd logs as target of a forwarded-tcpip connection: the
+# listener as bound.  A -R without a bind address (or "localhost") binds the
+# loopback addresses; the originators here connect to 127.0.0.1, so the
+# listener that accepted is 127.0.0.1 ("localhost" is accepted as well).
+def listener_rx(port):
+    return r"(?:127\.0\.0\.1|localhost):%d" % port
+
+
+def refused_rx(h, kind, target, rule, key=None, target_rx=None):
+    """Regex for burrowd's refusal line; kind "direct-tcpip" or "tcpip-forward"."""
+    return (r'refused: %s user=%s key=%s client=127\.0\.0\.1:\d+ target=%s rule="%s"$'
+            % (re.escape(kind), re.escape(sshutil.USER),
+               re.escape(fingerprint(key or h.keys.user_key)),
+               target_rx if target_rx is not None else re.escape(target),
+               re.escape(rule)))
+
+
+def wait_log_since(srv, mark, pattern, timeout=5.0):
+    """Wait until the server's log after offset mark matches pattern (re.M)."""
+    rx = re.compile(pattern, re.M)
+    deadline = time.monotonic() + timeout
+    while True:
+        m = rx.search(srv.log_text()[mark:])
+        if m or time.monotonic() >= deadline:
+            return m
+        time.sleep(0.1)
+
+
+def wait_unlisten(port, timeout=10.0):
+    """Wait until nothing listens on port; returns the seconds it took or None."""
+    start = time.monotonic()
+    while True:
+        if not listening(port):
+            return time.monotonic() - start
+        if time.monotonic() - start >= timeout:
+            return None
+        time.sleep(0.01)
+
+
+def roundtrip(port, nbytes=64 << 10, host=HOST, timeout=30.0):
+    """Send nbytes to a h_sink_hash target through port; True if the target's
+    SHA-256 line came back."""
+    payload = os.urandom(nbytes)
+    s = socket.create_connection((host, port), timeout=10)
+    try:
+        s.sendall(payload)
+        s.shutdown(socket.SHUT_WR)
+        _, reply = recv_all(s, time.monotonic() + timeout)
+    finally:
+        s.close()
+    return reply == (hashlib.sha256(payload).hexdigest() + "\n").encode()
+
+
+def expect_eof(port, host=HOST, timeout=15.0):
+    """Connect and read: b"" for a clean EOF, "refused"/"reset"/"timeout"/data."""
+    try:
+        s = socket.create_connection((host, port), timeout=10)
+    except ConnectionRefusedError:
+        return "refused"
+    try:
+        s.settimeout(timeout)
+        return s.recv(4096)
+    except socket.timeout:
+        return "timeout"
+    except ConnectionResetError:
+        return "reset"
+    finally:
+        s.close()
+
+
+def duplex(sock, nbytes, timeout):
+    """Send nbytes (then shut down writing) while reading to EOF, in parallel.
+    Returns (sha sent, sha received, bytes received, error or None)."""
+    got = hashlib.sha256()
+    state = {"n": 0, "error": None}
+
+    def reader():
+        try:
+            state["n"], _ = recv_all(sock, time.monotonic() + timeout, got)
+        except Exception as e:  # reported to the caller
+            state["error"] = repr(e)
+
+    rt = threading.Thread(target=reader, daemon=True)
+    rt.start()
+    sent = hashlib.sha256()
+    try:
+        send_random(sock, nbytes, sent)
+        sock.shutdown(socket.SHUT_WR)
+    except OSError as e:
+        state["error"] = "send: %r" % e
+    rt.join(timeout)
+    if rt.is_alive():
+        state["error"] = state["error"] or "no EOF in time"
+    return sent.hexdigest(), got.hexdigest(), state["n"], state["error"]
+
+
+DUPLEX_BYTES = 256 << 20
+
+
+def h_duplex(conn, peer, t):
+    """Send DUPLEX_BYTES random bytes while reading to EOF (both at once)."""
+    sent, got, n, err = duplex(conn, t.duplex_bytes if hasattr(t, "duplex_bytes")
+                               else DUPLEX_BYTES, t.timeout)
+    if err:
+        return {"error": err, "n": n}
+    return {"n": n, "sha": got, "reply_sha": sent}

@@ -152,7 +152,11 @@ class Server:
     """One sshd or burrowd in the foreground, logging to DIR/server.log."""
 
     def __init__(self, harness, kind, directory, ciphers=None, rekey=None,
-                 log_level=None, extra=()):
+                 log_level=None, extra=(), config=(), authorized_keys=None):
+        """extra: keyword=value settings (burrowd: -o options; sshd: lines of
+        its file).  config: lines of a configuration file (Match blocks
+        allowed), written after everything else; burrowd reads it with -f.
+        authorized_keys: a file to use instead of the run's shared one."""
         self.h = harness
         self.kind = kind
         self.dir = Path(directory)
@@ -160,6 +164,8 @@ class Server:
         self.rekey = rekey
         self.log_level = log_level
         self.extra = list(extra)
+        self.config = list(config)
+        self.authorized_keys = authorized_keys or harness.keys.authorized_keys
         self.port = None
         self.proc = None
         self.log = self.dir / "server.log"
@@ -175,7 +181,7 @@ class Server:
             cfg = self.dir / "sshd_config"
             lines = [
                 "HostKey %s" % self.hostkey,
-                "AuthorizedKeysFile %s" % self.h.keys.authorized_keys,
+                "AuthorizedKeysFile %s" % self.authorized_keys,
                 "PidFile %s" % self.pidfile,
                 "StrictModes no",
                 "UsePAM no",
@@ -191,14 +197,20 @@ class Server:
             if self.log_level:
                 lines.append("LogLevel %s" % self.log_level)
             lines += self.extra
+            # sshd: "Match" blocks end only at the end of the file.
+            lines += self.config
             cfg.write_text("\n".join(lines) + "\n")
             return [SSHD, "-D", "-e", "-f", str(cfg)]
         need(BURROWD)
         argv = [str(BURROWD), "-D", "-e", "-p", str(self.port),
                 "-h", str(self.hostkey),
                 "-o", "ListenAddress=%s" % HOST,
-                "-o", "AuthorizedKeysFile=%s" % self.h.keys.authorized_keys,
+                "-o", "AuthorizedKeysFile=%s" % self.authorized_keys,
                 "-o", "PidFile=%s" % self.pidfile]
+        if self.config:
+            cfg = self.dir / "burrowd_config"
+            cfg.write_text("\n".join(self.config) + "\n")
+            argv += ["-f", str(cfg)]
         if self.ciphers:
             argv += ["-o", "Ciphers=%s" % self.ciphers]
         if self.rekey:

@@ -297,3 +297,209 @@ def test_seed_example(world, daemons, client, example):
                     break
                 except subprocess.TimeoutExpired:
                     pass
+
+
+# --- remote forwarding: the seed's examples 8 and 9 ---------------------------
+
+RPORT = 7777
+
+
+def _user_argv(world, client, args):
+    """argv running client as the local user on brahma, with his $HOME."""
+    home = world.local.pw_dir
+    return ["setpriv", "--reuid", str(world.local.pw_uid), "--regid",
+            str(world.local.pw_gid), "--init-groups", "env", "-i",
+            "HOME=%s" % home, "USER=%s" % world.local_name,
+            "LOGNAME=%s" % world.local_name,
+            "PATH=%s:/usr/local/bin:/usr/bin:/bin" % BUILD, client] + list(args)
+
+
+def _wait_ns_free(pid, port, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not ns_listening(pid, port):
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def _cmdline(pid):
+    try:
+        return Path("/proc/%d/cmdline" % pid).read_bytes().split(b"\0")
+    except OSError:
+        return []
+
+
+def _uid(pid):
+    try:
+        for line in Path("/proc/%d/status" % pid).read_text().splitlines():
+            if line.startswith("Uid:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
+def _kill_pids(pids):
+    for pid in pids:
+        try:
+            os.kill(pid, 9)
+        except ProcessLookupError:
+            pass
+
+
+def _remote_audit(world, daemons, info):
+    """burrowd on vishnu: the forwarded-tcpip audit line of the fetch."""
+    if daemons["vishnu"].kind != "burrowd":
+        return
+    d = daemons["vishnu"]
+    rx = (r"audit: forwarded-tcpip user=%s key=%s client=192\.0\.2\.1:\d+ "
+          r"originator=127\.0\.0\.1:\d+ target=(?:127\.0\.0\.1|localhost):%d "
+          r"sent=\d+ received=\d+ duration=\d+\.\d{3}s outcome=closed"
+          % (re.escape(world.local_name), re.escape(world.fp), RPORT))
+    deadline = time.monotonic() + 10
+    while not re.search(rx, d.log_text()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert re.search(rx, d.log_text()), "no audit line %s\n%s" % (rx, info())
+
+
+def _daemon_tails(daemons):
+    return "\n".join("--- %s on %s ---\n%s" % (d.kind, h, tail(d.log, 30))
+                     for h, d in daemons.items())
+
+
+@pytest.mark.parametrize("client", ["ssh", "burrow"])
+def test_seed_example8(world, daemons, client):
+    """brahma% ssh -R 7777:localhost:80 vishnu — a user on vishnu reaches
+    brahma's port 80 through vishnu:7777; nothing listens on brahma:7777."""
+    if client == "burrow":
+        need(BURROW)
+    topo = world.topo
+    vishnu = daemons["vishnu"].proc.pid
+    assert _wait_ns_free(vishnu, RPORT), "port %d still busy on vishnu" % RPORT
+    try:
+        world.known_hosts.unlink()
+    except FileNotFoundError:
+        pass
+    args = ["-R", "%d:localhost:80" % RPORT, "vishnu"]
+    out = world.dir / ("%s-%s-ex8.out" % (daemons["vishnu"].kind, client))
+    err = out.with_suffix(".err")
+    with open(out, "wb") as o, open(err, "wb") as e:
+        proc = topo.spawn("brahma", _user_argv(world, client, args),
+                          stdin=subprocess.PIPE, stdout=o, stderr=e)
+
+    def info():
+        return "command: %s %s\nclient %s\nstdout:\n%s\nstderr:\n%s\n%s" % (
+            client, " ".join(args),
+            "running" if proc.poll() is None else "exited %s" % proc.returncode,
+            tail(out), tail(err), _daemon_tails(daemons))
+
+    try:
+        deadline = time.monotonic() + 20
+        while not ns_listening(vishnu, RPORT):
+            assert proc.poll() is None and time.monotonic() < deadline, \
+                "no listener on vishnu:%d\n%s" % (RPORT, info())
+            time.sleep(0.05)
+        ok, body = topo.fetch("vishnu", "127.0.0.1", RPORT)
+        assert ok, "fetch on vishnu: %s\n%s" % (body, info())
+        f = _body_fields(body)
+        assert f.get("server") == "brahma", body + info()
+        # the client connected to brahma's localhost:80
+        assert f.get("peer", "").rsplit(":", 1)[0] == "127.0.0.1", body + info()
+        assert not ns_listening(world.brahma_http.pid, RPORT), \
+            "-R must not listen on brahma\n" + info()
+        _remote_audit(world, daemons, info)
+        proc.stdin.write(b'echo "user=$(id -un)"; echo "conn=$SSH_CONNECTION"\n')
+        proc.stdin.close()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            pytest.fail("client did not end after stdin closed\n" + info(), pytrace=False)
+        text = out.read_text(errors="replace")
+        assert "user=%s\n" % world.local_name in text, info()
+        m = re.search(r"^conn=(\S+) (\d+) (\S+) (\d+)$", text, re.M)
+        assert m and m.group(1) == "192.0.2.1" and m.group(3) == "192.0.2.2", info()
+        assert _wait_ns_free(vishnu, RPORT), \
+            "vishnu:%d still listening after the client ended\n%s" % (RPORT, info())
+    finally:
+        if proc.poll() is None:
+            _kill_pids([proc.pid])
+            try:
+                proc.wait(timeout=3)
+            except subprocess.TimeoutExpired:
+                pass
+
+
+@pytest.mark.parametrize("client", ["ssh", "burrow"])
+def test_seed_example9(world, daemons, client):
+    """brahma% ssh -f -C -R 7777:ketu:80 vishnu sleep 300 — vishnu:7777
+    reaches ketu's port 80, connected from brahma (the -R client resolves and
+    connects to ketu), and no port forwarding is set on brahma at all.
+
+    burrow accepts -C (its usage lists it); whether compression is really
+    negotiated does not change what this checks.
+    """
+    if client == "burrow":
+        need(BURROW)
+    topo = world.topo
+    vishnu = daemons["vishnu"].proc.pid
+    assert _wait_ns_free(vishnu, RPORT), "port %d still busy on vishnu" % RPORT
+    try:
+        world.known_hosts.unlink()
+    except FileNotFoundError:
+        pass
+    args = ["-f", "-C", "-R", "%d:ketu:80" % RPORT, "vishnu", "sleep", "300"]
+    out = world.dir / ("%s-%s-ex9.out" % (daemons["vishnu"].kind, client))
+    err = out.with_suffix(".err")
+
+    def ours(host, words):
+        return [p for p in topo.pids(host)
+                if all(w in _cmdline(p) for w in words)]
+
+    topo.route_via_vishnu(True)
+    proc = None
+    try:
+        ok, body = topo.fetch("brahma", "ketu", 80)
+        assert ok, "brahma cannot reach ketu through vishnu: %s" % body
+        with open(out, "wb") as o, open(err, "wb") as e:
+            proc = topo.spawn("brahma", _user_argv(world, client, args), stdout=o,
+                              stderr=e)
+
+        def info():
+            return "command: %s %s\nclient %s\nstdout:\n%s\nstderr:\n%s\n%s" % (
+                client, " ".join(args),
+                "running" if proc.poll() is None else "exited %s" % proc.returncode,
+                tail(out), tail(err), _daemon_tails(daemons))
+
+        try:
+            rc = proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            rc = "timeout"
+        assert rc == 0, "-f did not return 0\n" + info()
+        deadline = time.monotonic() + 20
+        while not ns_listening(vishnu, RPORT):
+            assert time.monotonic() < deadline, "no listener on vishnu:%d\n%s" % (
+                RPORT, info())
+            time.sleep(0.05)
+        ok, body = topo.fetch("vishnu", "127.0.0.1", RPORT)
+        assert ok, "fetch on vishnu: %s\n%s" % (body, info())
+        f = _body_fields(body)
+        assert f.get("server") == "ketu", body + info()
+        assert f.get("peer", "").rsplit(":", 1)[0] == "192.0.2.1", \
+            "ketu must be reached from brahma\n" + body + info()
+        assert not ns_listening(world.brahma_http.pid, RPORT), \
+            "no port forwarding may be set on brahma\n" + info()
+        bg = ours("brahma", [client.encode(), b"%d:ketu:80" % RPORT])
+        assert bg, "the background client is not running on brahma\n" + info()
+        sleeps = [p for p in ours("vishnu", [b"sleep", b"300"])
+                  if _uid(p) == world.local.pw_uid]
+        assert sleeps, "'sleep 300' does not run on vishnu as the user\n" + info()
+        _remote_audit(world, daemons, info)
+    finally:
+        _kill_pids(ours("brahma", [b"%d:ketu:80" % RPORT]))
+        _kill_pids([p for p in ours("vishnu", [b"sleep", b"300"])
+                    if _uid(p) == world.local.pw_uid])
+        if proc is not None and proc.poll() is None:
+            _kill_pids([proc.pid])
+        topo.route_via_vishnu(False)
+        _wait_ns_free(vishnu, RPORT)

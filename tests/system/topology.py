@@ -5,7 +5,8 @@
 
 Namespaces get unique names per run (brahma-XXXX...) and are mapped to the
 seed's names; there is no routing between links (a new namespace does not
-forward), so rahu reaches only brahma and ketu only vishnu.  Names resolve
+forward), so rahu reaches only brahma and ketu only vishnu, unless a test
+turns on route_via_vishnu() (example 9: brahma <-> ketu through vishnu).  Names resolve
 through /etc/netns/<ns>/hosts, which `ip netns exec` bind-mounts over
 /etc/hosts.  Everything made here is removed by Topology.destroy().
 
@@ -107,6 +108,26 @@ class Topology:
                 _run(["ip", "-n", ns, "addr", "add", addr + "/26", "dev", ifn])
                 _run(["ip", "-n", ns, "link", "set", ifn, "up"])
         return self
+
+    # Example 9 (-R 7777:ketu:80 run on brahma) needs brahma to reach ketu:
+    # the seed's Fig 2 draws ketu behind vishnu, so vishnu routes between
+    # its two links.  Off by default: the other examples are about hosts
+    # that can only be reached through the SSH connection.
+    ROUTES = [("brahma", "192.0.2.128/26", "192.0.2.2"),
+              ("ketu", "192.0.2.0/26", "192.0.2.129")]
+
+    def route_via_vishnu(self, on):
+        """Let brahma and ketu reach each other through vishnu (on/off)."""
+        verb = "add" if on else "del"
+        _run(["ip", "netns", "exec", self.ns["vishnu"], "sysctl", "-q", "-w",
+              "net.ipv4.ip_forward=%d" % (1 if on else 0)], check=on)
+        for host, net, via in self.ROUTES:
+            _run(["ip", "-n", self.ns[host], "route", verb, net, "via", via], check=on)
+
+    def pids(self, host):
+        """Pids of every process in host's namespace."""
+        r = _run(["ip", "netns", "pids", self.ns[host]], check=False)
+        return [int(p) for p in r.stdout.split()]
 
     def argv(self, host, argv):
         return ["ip", "netns", "exec", self.ns[host]] + [str(a) for a in argv]

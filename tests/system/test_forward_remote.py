@@ -333,3 +333,58 @@ def test_cancel_with_control_master(h, targets, server):
         except OSError:
             pass
         os.rmdir(sockdir)
+
+
+# RFC 4254 7.1 bind semantics under GatewayPorts. Only loopback addresses are
+# ever bound here: "everywhere" requests must be narrowed to loopback by the
+# server (GatewayPorts no), and clientspecified must bind exactly what was asked.
+LOOPBACK_HEX = {"0100007F", "00000000000000000000000001000000"}  # 127.0.0.1, ::1
+
+
+@pytest.mark.parametrize("bind", ["*", "0.0.0.0", "localhost"])
+@pairing
+def test_gatewayports_no_binds_loopback_only(h, targets, client, server, bind):
+    t = targets(fwdutil.h_sink_hash)
+    srv = h.server(server)
+    fw = start_remote(h, client, srv, ["%s:0:%s:%d" % (bind, HOST, t.port)])
+    m = fw.wait_err(ALLOC_RX % (re.escape(HOST), t.port), timeout=15)
+    assert m, fw.diag()
+    port = int(m.group(1))
+    assert fwdutil.wait_listen(port, fw.proc, 10), fw.diag()
+    addrs = set(fwdutil._proc_listening(port))
+    assert addrs and addrs <= LOOPBACK_HEX, "listening on %s\n%s" % (addrs, fw.diag())
+    assert roundtrip(port), fw.diag()
+
+
+@pairing
+def test_gatewayports_clientspecified_binds_requested_address(h, targets, client, server):
+    t = targets(fwdutil.h_sink_hash)
+    srv = h.server(server, config=["GatewayPorts clientspecified"])
+    fw = start_remote(h, client, srv, ["127.0.0.2:0:%s:%d" % (HOST, t.port)])
+    m = fw.wait_err(ALLOC_RX % (re.escape(HOST), t.port), timeout=15)
+    assert m, fw.diag()
+    port = int(m.group(1))
+    assert fwdutil.wait_listen(port, fw.proc, 10), fw.diag()
+    assert set(fwdutil._proc_listening(port)) == {"0200007F"}, fw.diag()  # 127.0.0.2
+    assert roundtrip(port, host="127.0.0.2"), fw.diag()
+
+
+@pairing
+def test_remote_unix_socket_listener(h, targets, client, server):
+    """-R /path.sock:host:port: streamlocal-forward@openssh.com on the server side."""
+    t = targets(fwdutil.h_sink_hash)
+    srv = h.server(server)
+    path = h.dir / "remote.sock"
+    fw = start_remote(h, client, srv, ["%s:%s:%d" % (path, HOST, t.port)])
+    assert fwdutil.wait_unix_listen(str(path), fw.proc, 15), fw.diag()
+    payload = os.urandom(256 << 10)
+    s = socket.socket(socket.AF_UNIX)
+    s.settimeout(30)
+    try:
+        s.connect(str(path))
+        s.sendall(payload)
+        s.shutdown(socket.SHUT_WR)
+        _, reply = fwdutil.recv_all(s, time.monotonic() + 30)
+    finally:
+        s.close()
+    assert reply == (hashlib.sha256(payload).hexdigest() + "\n").encode(), fw.diag()

@@ -146,6 +146,24 @@ int chan_consumed(struct chan *ch, size_t n)
 	if (n > unconsumed)
 		return ERR_INVALID_ARG;
 	ch->consumed += (uint32_t)n;
+	unconsumed -= (uint32_t)n;
+	/*
+	 * Autotuning: the peer has nearly used up the window while the owner keeps
+	 * up with what arrives, so the window (the round trip of our adjustments),
+	 * not the consumer, is what limits the sender. Double it, up to the cap;
+	 * the extra is advertised with the adjustment below. What we buffer stays
+	 * bounded by the window we advertised.
+	 */
+	if (ch->lwin < ch->lwin_max / 8 && unconsumed < ch->lwin_max / 8 &&
+	    ch->lwin_max < ch->c->cfg.max_window) {
+		uint32_t grow = ch->c->cfg.max_window - ch->lwin_max;
+
+		if (grow > ch->lwin_max)
+			grow = ch->lwin_max;
+		ch->lwin_max += grow;
+		ch->consumed += grow;
+		log_debug2("channel %u: receive window grows to %u", ch->id, ch->lwin_max);
+	}
 	/* Re-open at half the window so the peer never idles on a full window. */
 	if (ch->consumed == 0 || ch->consumed < ch->lwin_max / 2 || chan_sealed(ch) ||
 	    ch->eof_rcvd)

@@ -25,6 +25,10 @@ int conn_new(struct tp *t, const struct conn_config *cfg, struct conn **out)
 		c->cfg = *cfg;
 	if (c->cfg.window == 0)
 		c->cfg.window = CONN_DEFAULT_WINDOW;
+	if (c->cfg.max_window == 0)
+		c->cfg.max_window = CONN_DEFAULT_MAX_WINDOW;
+	if (c->cfg.max_window < c->cfg.window)
+		c->cfg.max_window = c->cfg.window;
 	if (c->cfg.max_packet == 0)
 		c->cfg.max_packet = CONN_DEFAULT_MAX_PACKET;
 	if (c->cfg.max_packet > CONN_MAX_PACKET_CAP)

@@ -28,6 +28,8 @@ enum {
 };
 
 #define CONN_DEFAULT_WINDOW (2u * 1024 * 1024)
+/* Cap for the receive window's growth (bandwidth-delay product of ~1 GB/s at 60 ms). */
+#define CONN_DEFAULT_MAX_WINDOW (64u * 1024 * 1024)
 #define CONN_DEFAULT_MAX_PACKET (32u * 1024)
 
 struct conn;
@@ -71,6 +73,7 @@ typedef void (*conn_global_reply_fn)(void *arg, int success, struct rd *args);
 
 struct conn_config {
 	uint32_t window;      /* initial receive window per channel (0 = default) */
+	uint32_t max_window;  /* the window may grow up to this (0 = default; = window: fixed) */
 	uint32_t max_packet;  /* our maximum packet size (0 = default) */
 	uint32_t max_channels;/* refuse opens beyond this (0 = 1024) */
 	conn_open_fn open;    /* peer-initiated opens; NULL refuses all */

@@ -11,7 +11,7 @@
 #include "util/log.h"
 
 #define CHANIO_MAX_SOURCES 2
-#define CHANIO_READ_MAX (64 * 1024)
+#define CHANIO_READ_MAX (128 * 1024)
 
 struct chanio;
 

@@ -30,7 +30,7 @@ enum {
 #define CONN_DEFAULT_WINDOW (2u * 1024 * 1024)
 /* Cap for the receive window's growth (bandwidth-delay product of ~1 GB/s at 60 ms). */
 #define CONN_DEFAULT_MAX_WINDOW (64u * 1024 * 1024)
-#define CONN_DEFAULT_MAX_PACKET (32u * 1024)
+#define CONN_DEFAULT_MAX_PACKET (128u * 1024)
 
 struct conn;
 struct chan;

@@ -11,7 +11,7 @@
 #include "util/err.h"
 #include "util/log.h"
 
-#define ENGINE_READ_CHUNK (64 * 1024)
+#define ENGINE_READ_CHUNK (256 * 1024)
 
 struct engine {
 	struct net_stream *st;

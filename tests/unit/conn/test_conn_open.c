@@ -35,8 +35,8 @@ static void fix_free(struct fix *f)
 
 static void test_open_confirm(void)
 {
-	/* RFC 4254 5.1 layout of our CHANNEL_OPEN with default window and max packet */
-	static const char *want_hex = "5a0000000c6469726563742d746370697000000000002000000000800000000004686f7374";
+	/* RFC 4254 5.1 layout of our CHANNEL_OPEN with default window (2 MiB) and max packet (128 KiB) */
+	static const char *want_hex = "5a0000000c6469726563742d746370697000000000002000000002000000000004686f7374";
 	static const uint8_t extra[] = { 0, 0, 0, 4, 'h', 'o', 's', 't' };
 	unsigned char want[64];
 	size_t want_len = check_unhex(want_hex, want, sizeof(want));

@@ -370,22 +370,94 @@ static void op_window(struct chan *ch)
 			net_stream_want_read(c->src[i].st, 1);
 }
 
-/* Write what is still pending before the descriptors go (e.g. our stdout at exit). */
-static void flush_blocking(struct cio_sink *k)
+/*
+ * Data the peer sent before closing is still owed to the local side: it
+ * lingers, written out by the event loop, and the descriptor closes once it
+ * is delivered (never a blocking write that would stall other channels).
+ */
+struct linger {
+	struct linger *next, *prev;
+	struct net_stream *st;
+	struct buf pending;
+};
+
+static struct linger *lingering;
+
+static void linger_free(struct linger *l)
 {
-	int fd = net_stream_wfd(k->st);
+	if (l->prev != NULL)
+		l->prev->next = l->next;
+	else
+		lingering = l->next;
+	if (l->next != NULL)
+		l->next->prev = l->prev;
+	net_stream_free(l->st);
+	buf_free(&l->pending);
+	free(l);
+}
 
-	if (fd < 0 || k->dead)
-		return;
-	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-	while (buf_len(&k->pending) > 0) {
-		ssize_t w = write(fd, buf_ptr(&k->pending), buf_len(&k->pending));
+static void linger_wrote(void *arg, size_t n)
+{
+	struct linger *l = arg;
 
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			break;
-		buf_consume(&k->pending, (size_t)w);
+	(void)n;
+	if (!net_stream_write_pending(l->st))
+		linger_free(l);
+}
+
+static void linger_error(void *arg, int err)
+{
+	(void)err;
+	linger_free(arg);
+}
+
+static const struct net_stream_ops linger_ops = { .wrote = linger_wrote,
+						  .write_error = linger_error };
+
+/* Take over a sink's stream and pending bytes; 0 if it had nothing pending. */
+static int linger_start(struct cio_sink *k)
+{
+	struct linger *l;
+
+	if (k->dead || buf_len(&k->pending) == 0 || net_stream_wfd(k->st) < 0 ||
+	    (l = calloc(1, sizeof(*l))) == NULL)
+		return 0;
+	l->st = k->st;
+	l->pending = k->pending;
+	buf_init(&k->pending);
+	net_stream_close_read(l->st);
+	net_stream_set_ops(l->st, &linger_ops, l);
+	l->next = lingering;
+	if (lingering != NULL)
+		lingering->prev = l;
+	lingering = l;
+	if (net_stream_write(l->st, &l->pending, NULL) != 0 || !net_stream_write_pending(l->st)) {
+		linger_free(l);
+		return 1;
+	}
+	net_stream_shutdown_write(l->st);
+	return 1;
+}
+
+void chanio_flush_lingering(void)
+{
+	while (lingering != NULL) {
+		struct linger *l = lingering;
+		int fd = net_stream_wfd(l->st);
+
+		if (fd >= 0) {
+			fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+			while (buf_len(&l->pending) > 0) {
+				ssize_t w = write(fd, buf_ptr(&l->pending), buf_len(&l->pending));
+
+				if (w < 0 && errno == EINTR)
+					continue;
+				if (w <= 0)
+					break;
+				buf_consume(&l->pending, (size_t)w);
+			}
+		}
+		linger_free(l);
 	}
 }
 
@@ -399,12 +471,15 @@ static void release(struct chanio *c)
 {
 	c->ch = NULL;
 	for (int i = 0; i < 2; i++) {
-		if (c->sink[i].st != NULL) {
-			flush_blocking(&c->sink[i]);
-			if (!c->sink[i].shared)
-				net_stream_free(c->sink[i].st);
+		struct cio_sink *k = &c->sink[i];
+
+		if (k->st != NULL && linger_start(k)) {
+			if (k->shared)
+				c->src[0].st = NULL; /* the linger owns the socket now */
+		} else if (k->st != NULL && !k->shared) {
+			net_stream_free(k->st);
 		}
-		buf_free(&c->sink[i].pending);
+		buf_free(&k->pending);
 	}
 	for (int i = 0; i < c->nsrc; i++)
 		net_stream_free(c->src[i].st);

@@ -50,6 +50,11 @@ void chanio_start(struct chanio *c);
 void chanio_send_eof(struct chanio *c);
 /* Send CLOSE; the closed hook runs once the peer's CLOSE arrives. */
 void chanio_close(struct chanio *c);
+/*
+ * Bytes still owed to local descriptors of closed channels are written by the
+ * event loop; at exit, write whatever is left now (blocking) and close them.
+ */
+void chanio_flush_lingering(void);
 /* Free a chanio whose channel could not even be opened (runs the closed hook). */
 void chanio_abort(struct chanio *c);
 uint64_t chanio_bytes_in(const struct chanio *c);  /* received from the peer */

@@ -340,6 +340,8 @@ int client_main(int argc, char **argv)
 		goto out;
 	engine_flush(c.eng);
 	event_base_dispatch(c.base);
+	/* Output of the session still on its way to our stdout goes out before we exit. */
+	chanio_flush_lingering();
 out:
 	restore_fd_flags(&c);
 	fwd_local_close_all(&c.fwd);

@@ -177,6 +177,12 @@ void net_stream_free(struct net_stream *s)
 	free(s);
 }
 
+void net_stream_set_ops(struct net_stream *s, const struct net_stream_ops *ops, void *arg)
+{
+	s->ops = ops;
+	s->arg = arg;
+}
+
 void net_stream_want_read(struct net_stream *s, int on)
 {
 	if (s->rev == NULL || s->reading == on)

@@ -29,6 +29,8 @@ int net_stream_new(struct event_base *base, int rfd, int wfd, const struct net_s
 		   void *arg, struct net_stream **out);
 /* Closes the descriptors. */
 void net_stream_free(struct net_stream *s);
+/* Hand the stream's callbacks to a new owner. */
+void net_stream_set_ops(struct net_stream *s, const struct net_stream_ops *ops, void *arg);
 /* Enable or disable readable notifications. */
 void net_stream_want_read(struct net_stream *s, int on);
 /* Read up to max bytes: 0 with *n > 0, ERR_EOF at end of stream, ERR_AGAIN, or ERR_SYSTEM. */

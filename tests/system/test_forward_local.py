@@ -471,3 +471,44 @@ def test_explicit_bind_address(h, targets, client, server):
             time.sleep(0.1)
     with pytest.raises(ConnectionRefusedError):
         socket.create_connection((HOST, lport), timeout=5).close()
+
+
+@pairing
+def test_stalled_reader_does_not_block_other_connections(h, targets, client, server):
+    """A local reader that stops reading while its channel closes: other connections
+    go on meanwhile, and it still gets every byte once it reads again. (Whether the
+    bytes wait in the kernel or in burrow depends on socket buffer sizes, so this
+    checks delivery and progress, not where the bytes waited.)"""
+    src = targets(fwdutil.h_source)
+    sink = targets(fwdutil.h_sink_hash)
+    srv = h.server(server)
+    lport_a, lport_b = free_port(), free_port()
+    fw = start_forward(h, client, srv, ["%d:%s:%d" % (lport_a, HOST, src.port),
+                                        "%d:%s:%d" % (lport_b, HOST, sink.port)],
+                       wait_tcp=[lport_a, lport_b])
+    nbytes = 1 << 20  # within the channel window, so the channel can close while A is stalled
+    a = socket.socket()
+    a.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    a.settimeout(60)
+    a.connect((HOST, lport_a))
+    try:
+        a.sendall(b"%d\n" % nbytes)
+        a.shutdown(socket.SHUT_WR)
+        # Let the target send everything and the channel close while A reads nothing.
+        recs = src.wait_records(1, timeout=30)
+        assert recs and "error" not in recs[0], "%r\n%s" % (recs, fw.diag())
+        # B must get through while A still holds its bytes unread.
+        payload = os.urandom(64 << 10)
+        b = _connect(lport_b, timeout=30)
+        try:
+            b.sendall(payload)
+            b.shutdown(socket.SHUT_WR)
+            _, reply = recv_all(b, time.monotonic() + 30)
+        finally:
+            b.close()
+        assert reply == (hashlib.sha256(payload).hexdigest() + "\n").encode(), fw.diag()
+        hs = hashlib.sha256()
+        n, _ = recv_all(a, time.monotonic() + 60, hs)
+    finally:
+        a.close()
+    assert n == nbytes and hs.hexdigest() == recs[0]["sha"], fw.diag()

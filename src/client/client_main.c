@@ -311,6 +311,8 @@ int client_main(int argc, char **argv)
 		goto out;
 	log_set_level((enum log_level)cfg.log_level);
 	signal(SIGPIPE, SIG_IGN);
+	if (cfg.compression == 1)
+		log_debug("Compression (-C) is not implemented yet; continuing without it.");
 	nids = load_identities(&cfg, ids);
 	if (open_transport_fd(&c, &fd) != 0 || (c.base = event_base_new()) == NULL)
 		goto out;

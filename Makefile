@@ -3,7 +3,7 @@ BUILD ?= build
 MESON ?= meson
 NINJA ?= ninja
 
-.PHONY: all check demo clean deps
+.PHONY: all check demo clean deps bench
 
 all: $(BUILD)/build.ninja
 	$(NINJA) -C $(BUILD)
@@ -22,6 +22,12 @@ check: deps
 demo: deps
 	$(MAKE) --no-print-directory all
 	BUILD=$(BUILD) scripts/demo.sh
+
+# burrow and OpenSSH side by side (bench/run.py; release build in build-bench;
+# BENCH_QUICK=1 for a one-minute smoke run). Never part of `check`.
+bench: deps
+	scripts/install-bench-deps.sh
+	/usr/bin/python3 bench/run.py
 
 clean:
 	rm -rf $(BUILD)

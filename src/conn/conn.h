@@ -75,7 +75,7 @@ struct conn_config {
 	uint32_t window;      /* initial receive window per channel (0 = default) */
 	uint32_t max_window;  /* the window may grow up to this (0 = default; = window: fixed) */
 	uint32_t max_packet;  /* our maximum packet size (0 = default) */
-	uint32_t max_channels;/* refuse opens beyond this (0 = 1024) */
+	uint32_t max_channels;/* refuse opens beyond this (0 = 65536) */
 	conn_open_fn open;    /* peer-initiated opens; NULL refuses all */
 	conn_global_fn global;/* global requests; NULL = fail all */
 	void *arg;

@@ -18,7 +18,7 @@
 
 /* Largest data piece we send or accept per packet: TP_MAX_PACKET minus room for headers and padding. */
 #define CONN_MAX_PACKET_CAP (TP_MAX_PACKET - 1024u)
-#define CONN_DEFAULT_MAX_CHANNELS 1024u
+#define CONN_DEFAULT_MAX_CHANNELS 65536u /* per connection; ids are array slots */
 #define CONN_NO_SLOT UINT32_MAX
 
 enum chan_state {

@@ -77,6 +77,7 @@ int main(void)
 	cb.global = glob;
 	cb.window = 4096;
 	cb.max_packet = 1024;
+	cb.max_channels = 1024; /* the loop below checks b stops at this limit */
 	CHECK_INT(pair_init(&p, NULL, &cb), 0);
 
 	/* Record a's side of a short session: opens, data, requests, globals, EOF, CLOSE. */

@@ -565,7 +565,7 @@ def main():
     _, ctx.http_port = start_helper(ctx, "bench_http", 0)
     res = ctx.res
     declare_figures(res, figures)
-    if nofile < 2 * IDLE_COUNTS[-1] + 100:
+    if nofile < IDLE_COUNTS[-1] + 100:
         res.notes.append("RLIMIT_NOFILE hard limit is %d: the %d-connection memory "
                          "figure may fail" % (nofile, IDLE_COUNTS[-1]))
 

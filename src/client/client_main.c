@@ -141,6 +141,7 @@ static int authenticated(struct client *c)
 	memset(&cc, 0, sizeof(cc));
 	cc.open = server_open;
 	cc.arg = c;
+	cc.clock_us = engine_clock_us; /* receive-window autotuning */
 	if ((r = conn_new(engine_tp(c->eng), &cc, &c->conn)) != 0)
 		return r;
 	if ((r = start_forwarding(c)) != 0) {

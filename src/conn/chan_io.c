@@ -131,6 +131,38 @@ int chan_send_request(struct chan *ch, const char *type, int want_reply, const u
 	return 0;
 }
 
+/*
+ * Window autotuning, called as an adjustment is about to go out (half the
+ * window consumed). If the owner passed on half a window in less than one
+ * round trip, the peer could have sent more than the window lets it: the
+ * window, not the consumer or the sender, limits the channel (a high-latency
+ * link). Double it, up to the cap, toward the bandwidth-delay product. A slow
+ * consumer or a slow sender never grows it, and what we buffer stays bounded
+ * by the window we advertised.
+ */
+static void autotune(struct chan *ch)
+{
+	struct conn *c = ch->c;
+	uint64_t now;
+
+	if (c->cfg.clock_us == NULL)
+		return;
+	now = c->cfg.clock_us(c->cfg.clock_arg);
+	conn_maybe_probe_rtt(c, now);
+	if (ch->adjust_us != 0 && c->rtt_us != 0 && now - ch->adjust_us < c->rtt_us &&
+	    ch->lwin_max < c->cfg.max_window) {
+		uint32_t grow = c->cfg.max_window - ch->lwin_max;
+
+		if (grow > ch->lwin_max)
+			grow = ch->lwin_max;
+		ch->lwin_max += grow;
+		ch->consumed += grow; /* advertised with this adjustment */
+		log_debug2("channel %u: receive window grows to %u (rtt %llu us)", ch->id,
+			   ch->lwin_max, (unsigned long long)c->rtt_us);
+	}
+	ch->adjust_us = now;
+}
+
 int chan_consumed(struct chan *ch, size_t n)
 {
 	struct buf *b;
@@ -146,28 +178,11 @@ int chan_consumed(struct chan *ch, size_t n)
 	if (n > unconsumed)
 		return ERR_INVALID_ARG;
 	ch->consumed += (uint32_t)n;
-	unconsumed -= (uint32_t)n;
-	/*
-	 * Autotuning: the peer has nearly used up the window while the owner keeps
-	 * up with what arrives, so the window (the round trip of our adjustments),
-	 * not the consumer, is what limits the sender. Double it, up to the cap;
-	 * the extra is advertised with the adjustment below. What we buffer stays
-	 * bounded by the window we advertised.
-	 */
-	if (ch->lwin < ch->lwin_max / 8 && unconsumed < ch->lwin_max / 8 &&
-	    ch->lwin_max < ch->c->cfg.max_window) {
-		uint32_t grow = ch->c->cfg.max_window - ch->lwin_max;
-
-		if (grow > ch->lwin_max)
-			grow = ch->lwin_max;
-		ch->lwin_max += grow;
-		ch->consumed += grow;
-		log_debug2("channel %u: receive window grows to %u", ch->id, ch->lwin_max);
-	}
 	/* Re-open at half the window so the peer never idles on a full window. */
 	if (ch->consumed == 0 || ch->consumed < ch->lwin_max / 2 || chan_sealed(ch) ||
 	    ch->eof_rcvd)
 		return 0;
+	autotune(ch);
 	/* byte 93, uint32 recipient, uint32 bytes to add */
 	b = &ch->c->sb;
 	buf_reset(b);

@@ -227,3 +227,35 @@ int conn_handle(struct conn *c, const uint8_t *payload, size_t len)
 		log_debug("conn: message %u: %s", type, err_str(e));
 	return e;
 }
+
+uint64_t conn_rtt_us(const struct conn *c)
+{
+	return c->rtt_us;
+}
+
+static void rtt_reply(void *arg, int success, struct rd *args)
+{
+	struct conn *c = arg;
+	uint64_t now, sample;
+
+	(void)success; /* any answer will do: servers answer "failure" */
+	(void)args;
+	if (c->probe_us == 0 || c->cfg.clock_us == NULL)
+		return;
+	now = c->cfg.clock_us(c->cfg.clock_arg);
+	sample = now > c->probe_us ? now - c->probe_us : 1;
+	c->probe_us = 0;
+	/* RFC 6298-style smoothing: srtt = 7/8 srtt + 1/8 sample. */
+	c->rtt_us = c->rtt_us == 0 ? sample : (7 * c->rtt_us + sample) / 8;
+}
+
+void conn_maybe_probe_rtt(struct conn *c, uint64_t now_us)
+{
+	/* keepalive@openssh.com with want_reply: every peer answers at once. */
+	if (c->probe_us != 0 || (c->last_probe_us != 0 && now_us - c->last_probe_us < 2000000))
+		return;
+	if (conn_send_global(c, "keepalive@openssh.com", 1, NULL, 0, rtt_reply, c) == 0) {
+		c->probe_us = now_us;
+		c->last_probe_us = now_us;
+	}
+}

@@ -74,6 +74,9 @@ typedef void (*conn_global_reply_fn)(void *arg, int success, struct rd *args);
 struct conn_config {
 	uint32_t window;      /* initial receive window per channel (0 = default) */
 	uint32_t max_window;  /* the window may grow up to this (0 = default; = window: fixed) */
+	/* Monotonic clock in microseconds for window autotuning (NULL: no autotuning). */
+	uint64_t (*clock_us)(void *clock_arg);
+	void *clock_arg;
 	uint32_t max_packet;  /* our maximum packet size (0 = default) */
 	uint32_t max_channels;/* refuse opens beyond this (0 = 65536) */
 	conn_open_fn open;    /* peer-initiated opens; NULL refuses all */
@@ -94,6 +97,8 @@ uint32_t conn_channel_count(const struct conn *c);
 int conn_send_global(struct conn *c, const char *name, int want_reply, const uint8_t *extra,
 		     size_t extra_len, conn_global_reply_fn cb, void *arg);
 struct tp *conn_transport(struct conn *c);
+/* Smoothed round-trip time measured with keepalive probes, 0 if not known yet. */
+uint64_t conn_rtt_us(const struct conn *c);
 
 /* Open a channel of `type` with type-specific data `extra`; result comes via ops->open_result. */
 int chan_open(struct conn *c, const char *type, const uint8_t *extra, size_t extra_len,

@@ -37,6 +37,7 @@ struct chan {
 	uint32_t lwin;         /* bytes the peer may still send us */
 	uint32_t lwin_max;     /* the window we advertise */
 	uint32_t consumed;     /* passed on by the owner, not yet re-advertised */
+	uint64_t adjust_us;    /* clock at our last WINDOW_ADJUST (0: none yet) */
 	uint32_t lmax;         /* our maximum data per packet */
 	uint32_t rwin;         /* bytes we may still send */
 	uint32_t rmax;         /* peer's maximum data per packet, clamped */
@@ -71,7 +72,13 @@ struct conn {
 	size_t gq_head, gq_len, gq_cap;
 	struct buf sb;            /* scratch for building outgoing messages */
 	int dying;                /* conn_free is running */
+	uint64_t rtt_us;          /* smoothed round-trip time (0: not measured yet) */
+	uint64_t probe_us;        /* when the outstanding RTT probe left (0: none) */
+	uint64_t last_probe_us;   /* when the last probe left */
 };
+
+/* conn.c: window autotuning needs a round-trip time; probe it now and then. */
+void conn_maybe_probe_rtt(struct conn *c, uint64_t now_us);
 
 /* chan_table.c */
 int conn_chan_alloc(struct conn *c, struct chan **out);

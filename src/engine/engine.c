@@ -227,3 +227,12 @@ const char *engine_disconnect_detail(const char *why)
 
 	return p != NULL ? p + 2 : why;
 }
+
+uint64_t engine_clock_us(void *unused)
+{
+	struct timespec ts;
+
+	(void)unused;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}

@@ -35,6 +35,8 @@ void engine_flush_cb(void *engine);
 void engine_close(struct engine *e, uint32_t reason, const char *msg, int err);
 /* From the transport's "Received disconnect from peer: 11: bye", the "11: bye" part. */
 const char *engine_disconnect_detail(const char *why);
+/* Monotonic clock in microseconds (conn_config.clock_us). */
+uint64_t engine_clock_us(void *unused);
 /* Bytes waiting in the transport's output buffer (for backpressure). */
 size_t engine_pending_output(const struct engine *e);
 

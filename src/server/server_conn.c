@@ -165,6 +165,7 @@ static int start_connection_layer(struct server_conn *sc)
 	cc.open = open_cb;
 	cc.global = global_cb;
 	cc.arg = sc;
+	cc.clock_us = engine_clock_us; /* receive-window autotuning */
 	if (sc->grace != NULL) {
 		event_free(sc->grace);
 		sc->grace = NULL;

@@ -1,9 +1,21 @@
-/* Receive-window autotuning: it grows only while the owner keeps up, never past the cap. */
+/*
+ * Receive-window autotuning: the window doubles (up to the cap) only when half
+ * a window was passed on in less than one measured round trip; a slow
+ * consumer, a fixed window or no clock never grow it.
+ */
 #include <string.h>
 
 #include "../check.h"
 #include "harness.h"
 #include "util/err.h"
+
+static uint64_t fake_now;
+
+static uint64_t fake_clock(void *arg)
+{
+	(void)arg;
+	return fake_now;
+}
 
 struct fix {
 	struct pair p;
@@ -13,10 +25,11 @@ struct fix {
 	struct chan *d; /* receiver (b) */
 };
 
-static void fix_init(struct fix *f, uint32_t window, uint32_t max_window)
+static void fix_init(struct fix *f, uint32_t window, uint32_t max_window, int clock)
 {
 	struct conn_config ca = { 0 }, cb = { 0 };
 
+	fake_now = 1;
 	rec_init(&f->ca);
 	rec_init(&f->sa);
 	srv_init(&f->s, SRV_ACCEPT, &f->sa);
@@ -25,6 +38,8 @@ static void fix_init(struct fix *f, uint32_t window, uint32_t max_window)
 	cb.max_packet = 512;
 	cb.open = srv_open;
 	cb.arg = &f->s;
+	if (clock)
+		cb.clock_us = fake_clock;
 	CHECK_INT(pair_init(&f->p, &ca, &cb), 0);
 	CHECK_INT(chan_open(f->p.a, "direct-tcpip", NULL, 0, &rec_ops, &f->ca, &f->c), 0);
 	CHECK_INT(pair_pump(&f->p), 0);
@@ -40,8 +55,7 @@ static void fix_free(struct fix *f)
 	srv_free(&f->s);
 }
 
-/* Send everything the window allows, deliver it, let the receiver consume `consume` bytes. */
-static size_t round_trip(struct fix *f, size_t consume)
+static void send_all_room(struct fix *f)
 {
 	static uint8_t data[1 << 16];
 	size_t room = chan_send_room(f->c);
@@ -49,68 +63,88 @@ static size_t round_trip(struct fix *f, size_t consume)
 	CHECK(room <= sizeof(data));
 	CHECK_INT(chan_send_data(f->c, 0, data, room), 0);
 	CHECK_INT(pair_pump(&f->p), 0);
-	if (consume > 0)
-		CHECK_INT(chan_consumed(f->d, consume), 0);
+}
+
+/* The receiver passes on n of the bytes it holds (sa.data) at time t; then delivery. */
+static void consume_at(struct fix *f, size_t n, uint64_t t)
+{
+	fake_now = t;
+	CHECK_INT(chan_consumed(f->d, n), 0);
+	CHECK_INT(buf_consume(&f->sa.data, n), 0);
 	CHECK_INT(pair_pump(&f->p), 0);
-	return room;
 }
 
-static void test_grows_to_cap_when_drained(void)
+static void test_grows_when_half_window_beats_rtt(void)
 {
 	struct fix f;
-	size_t sent, rooms[8];
 
-	fix_init(&f, 1024, 8192);
-	for (int i = 0; i < 6; i++) {
-		sent = round_trip(&f, 0);
-		/* the receiver keeps up: it passes everything on at once */
-		CHECK_INT(chan_consumed(f.d, buf_len(&f.sa.data)), 0);
-		buf_reset(&f.sa.data);
-		CHECK_INT(pair_pump(&f.p), 0);
-		rooms[i] = chan_send_room(f.c);
-		(void)sent;
+	fix_init(&f, 1024, 8192, 1);
+	/* Probe sent at t=1, answered after 50 ms. */
+	send_all_room(&f);
+	fake_now = 1;
+	CHECK_INT(chan_consumed(f.d, 512), 0); /* adjustment 1 + probe */
+	CHECK_INT(buf_consume(&f.sa.data, 512), 0);
+	fake_now = 50001;
+	CHECK_INT(pair_pump(&f.p), 0);
+	CHECK_INT(conn_rtt_us(f.p.b), 50000);
+	/* The second half a full RTT later: not window-limited, no growth. */
+	consume_at(&f, 512, 50001);
+	CHECK_INT(chan_send_room(f.c), 1024);
+	/* Now half a window within 10 ms (< RTT): the window doubles. */
+	send_all_room(&f);
+	consume_at(&f, 512, 60001);
+	CHECK_INT(chan_send_room(f.c), 512 + 1024);
+	/* Keep it up: 2048 -> 4096 -> 8192, then capped. */
+	for (uint64_t t = 61001; t < 70000; t += 1000) {
+		send_all_room(&f);
+		consume_at(&f, buf_len(&f.sa.data), t);
 	}
-	CHECK_INT(rooms[0], 2048);
-	CHECK_INT(rooms[1], 4096);
-	CHECK_INT(rooms[2], 8192);
-	CHECK_INT(rooms[3], 8192); /* capped */
-	CHECK_INT(rooms[5], 8192);
+	CHECK_INT(chan_send_room(f.c), 8192); /* grown to the cap, and no further */
 	fix_free(&f);
 }
 
-static void test_slow_consumer_keeps_window(void)
+static void test_slow_consumer_never_grows(void)
 {
 	struct fix f;
 
-	fix_init(&f, 1024, 8192);
-	/* The peer fills the window; the owner passes on only half: no growth. */
-	round_trip(&f, 512);
-	CHECK_INT(chan_send_room(f.c), 512);
-	/* The owner now has 512 held; everything the peer sends waits for it. */
-	round_trip(&f, 0);
-	CHECK_INT(chan_send_room(f.c), 0);
-	fix_free(&f);
-}
-
-static void test_fixed_window(void)
-{
-	struct fix f;
-
-	fix_init(&f, 1024, 1024); /* max_window == window: autotuning off */
-	for (int i = 0; i < 4; i++) {
-		round_trip(&f, 0);
-		CHECK_INT(chan_consumed(f.d, buf_len(&f.sa.data)), 0);
-		buf_reset(&f.sa.data);
-		CHECK_INT(pair_pump(&f.p), 0);
-		CHECK_INT(chan_send_room(f.c), 1024);
+	fix_init(&f, 1024, 8192, 1);
+	send_all_room(&f);
+	fake_now = 1;
+	CHECK_INT(chan_consumed(f.d, 512), 0);
+	CHECK_INT(buf_consume(&f.sa.data, 512), 0);
+	fake_now = 50001;
+	CHECK_INT(pair_pump(&f.p), 0);
+	/* Half a window per 100 ms with a 50 ms RTT: window-limited it is not. */
+	for (uint64_t t = 100001; t < 2000000; t += 100000) {
+		send_all_room(&f);
+		consume_at(&f, 512, t);
+		CHECK(chan_send_room(f.c) <= 1024);
 	}
 	fix_free(&f);
+}
+
+static void test_fixed_or_no_clock(void)
+{
+	for (int variant = 0; variant < 2; variant++) {
+		struct fix f;
+
+		if (variant == 0)
+			fix_init(&f, 1024, 1024, 1); /* max_window == window */
+		else
+			fix_init(&f, 1024, 8192, 0); /* no clock */
+		for (uint64_t t = 1; t < 20; t++) {
+			send_all_room(&f);
+			consume_at(&f, buf_len(&f.sa.data), t);
+			CHECK_INT(chan_send_room(f.c), 1024);
+		}
+		fix_free(&f);
+	}
 }
 
 int main(void)
 {
-	test_grows_to_cap_when_drained();
-	test_slow_consumer_keeps_window();
-	test_fixed_window();
+	test_grows_when_half_window_beats_rtt();
+	test_slow_consumer_never_grows();
+	test_fixed_or_no_clock();
 	CHECK_DONE();
 }

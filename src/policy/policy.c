@@ -62,6 +62,29 @@ static size_t pol_strv_len(char *const *v)
 	return n;
 }
 
+/*
+ * What -L and -R share: DisableForwarding, AllowTcpForwarding (no, or the one
+ * value that allows only the other direction), the key's options, the port range.
+ */
+static const char *pol_tcp_rule(const struct server_config *eff, const struct authkey_opts *key,
+				int other_direction, uint32_t port)
+{
+	const char *rule;
+
+	if (eff->disable_forwarding)
+		return "DisableForwarding";
+	if (eff->allow_tcp_forwarding == FWD_ALLOW_NO)
+		return "AllowTcpForwarding no";
+	if (eff->allow_tcp_forwarding == other_direction)
+		return other_direction == FWD_ALLOW_REMOTE ? "AllowTcpForwarding remote"
+							   : "AllowTcpForwarding local";
+	if ((rule = pol_key_rule(key)) != NULL)
+		return rule;
+	if (port > 65535)
+		return "port above 65535";
+	return NULL;
+}
+
 /* The rule refusing -L to host:port, or NULL if allowed. */
 static const char *pol_open_rule(const struct server_config *eff, const struct authkey_opts *key,
 				 const char *host, uint32_t port)
@@ -69,16 +92,8 @@ static const char *pol_open_rule(const struct server_config *eff, const struct a
 	char canon[256];
 	const char *rule;
 
-	if (eff->disable_forwarding)
-		return "DisableForwarding";
-	if (eff->allow_tcp_forwarding == FWD_ALLOW_NO)
-		return "AllowTcpForwarding no";
-	if (eff->allow_tcp_forwarding == FWD_ALLOW_REMOTE)
-		return "AllowTcpForwarding remote";
-	if ((rule = pol_key_rule(key)) != NULL)
+	if ((rule = pol_tcp_rule(eff, key, FWD_ALLOW_REMOTE, port)) != NULL)
 		return rule;
-	if (port > 65535)
-		return "port above 65535";
 	/* the caller passes the canonical form; re-canonicalising is idempotent */
 	if (host == NULL || policy_canon_host(host, canon, sizeof(canon)) != 0)
 		return "malformed host";
@@ -98,16 +113,8 @@ static const char *pol_listen_rule(const struct server_config *eff,
 	char canon[256];
 	const char *rule;
 
-	if (eff->disable_forwarding)
-		return "DisableForwarding";
-	if (eff->allow_tcp_forwarding == FWD_ALLOW_NO)
-		return "AllowTcpForwarding no";
-	if (eff->allow_tcp_forwarding == FWD_ALLOW_LOCAL)
-		return "AllowTcpForwarding local";
-	if ((rule = pol_key_rule(key)) != NULL)
+	if ((rule = pol_tcp_rule(eff, key, FWD_ALLOW_LOCAL, port)) != NULL)
 		return rule;
-	if (port > 65535)
-		return "port above 65535";
 	/* sshd(8): binding below IPPORT_RESERVED needs root; 0 asks for any port */
 	if (port != 0 && port < 1024 && uid != 0)
 		return "privileged port";

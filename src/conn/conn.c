@@ -247,6 +247,8 @@ static void rtt_reply(void *arg, int success, struct rd *args)
 	c->probe_us = 0;
 	/* RFC 6298-style smoothing: srtt = 7/8 srtt + 1/8 sample. */
 	c->rtt_us = c->rtt_us == 0 ? sample : (7 * c->rtt_us + sample) / 8;
+	log_debug2("round trip %llu us (smoothed %llu us)", (unsigned long long)sample,
+		   (unsigned long long)c->rtt_us);
 }
 
 void conn_maybe_probe_rtt(struct conn *c, uint64_t now_us)

@@ -17,3 +17,19 @@ def h(keys, tmp_path):
     harness = sshutil.Harness(keys, tmp_path)
     yield harness
     harness.cleanup()
+
+
+@pytest.fixture
+def targets():
+    """Target servers (fwdutil.Target) made by a test; closed when it ends."""
+    from fwdutil import Target
+
+    made = []
+
+    def make(handler, **kw):
+        t = Target(handler, **kw)
+        made.append(t)
+        return t
+    yield make
+    for t in made:
+        t.close()

@@ -16,7 +16,7 @@ import uuid
 import pytest
 
 import fwdutil
-from fwdutil import (Target, check_audit, closed_port, recv_all, send_random,
+from fwdutil import (check_audit, closed_port, recv_all, send_random,
                      start_forward)
 from sshutil import HOST, PAIRINGS, PAIRING_IDS, diag, free_port
 
@@ -25,20 +25,6 @@ pairing = pytest.mark.parametrize("client,server", PAIRINGS, ids=PAIRING_IDS)
 BULK = 256 << 20
 CONNS = 200
 PER_CONN = 1 << 20
-
-
-@pytest.fixture
-def targets():
-    """Targets made by a test; closed when it ends."""
-    made = []
-
-    def make(handler, **kw):
-        t = Target(handler, **kw)
-        made.append(t)
-        return t
-    yield make
-    for t in made:
-        t.close()
 
 
 def _connect(port, host=HOST, timeout=10.0):

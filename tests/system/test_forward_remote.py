@@ -21,26 +21,13 @@ import uuid
 import pytest
 
 import fwdutil
-from fwdutil import Target, listener_rx, roundtrip, start_forward, wait_unlisten
+from fwdutil import listener_rx, roundtrip, start_forward, wait_unlisten
 from sshutil import HOST, PAIRINGS, PAIRING_IDS, diag, free_port
 
 pairing = pytest.mark.parametrize("client,server", PAIRINGS, ids=PAIRING_IDS)
 
 CONNS = 200
 PER_CONN = 1 << 20
-
-
-@pytest.fixture
-def targets():
-    made = []
-
-    def make(handler, **kw):
-        t = Target(handler, **kw)
-        made.append(t)
-        return t
-    yield make
-    for t in made:
-        t.close()
 
 
 def _spec(rport, tport, bind=None):

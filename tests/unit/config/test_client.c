@@ -8,6 +8,7 @@
 
 #include "../check.h"
 #include "capture.h"
+#include "parse_args.h"
 #include "config/client_config.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -171,24 +172,6 @@ static void test_errors(void)
 	expect_error("Host x", "Host directive not supported as a command-line option\n");
 	expect_error("Match all", "Host directive not supported as a command-line option\n");
 	expect_error("Include /x", "Include directive not supported as a command-line option\n");
-}
-
-/* Parse a NULL-terminated argv (argv[0] included) into c. */
-static int parse(struct client_config *c, const char **msg, ...)
-{
-	const char *argv[32];
-	va_list ap;
-	int argc = 0, r;
-
-	va_start(ap, msg);
-	while ((argv[argc] = va_arg(ap, const char *)) != NULL)
-		argc++;
-	va_end(ap);
-	cfg_client_init(c);
-	capture_start();
-	r = cfg_client_parse_args(c, argc, (char **)argv);
-	*msg = capture_end();
-	return r;
 }
 
 static const char usage[] =

@@ -5,6 +5,7 @@
 
 #include "../check.h"
 #include "capture.h"
+#include "parse_args.h"
 #include "config/client_config.h"
 #include "util/err.h"
 
@@ -250,24 +251,6 @@ static void test_jump(void)
 		}
 	}
 	CHECK_INT(cfg_parse_jump("none", &u, &h, &p, &r), ERR_INVALID_ARG);
-}
-
-/* Parse a NULL-terminated argv (argv[0] included) into c. */
-static int parse(struct client_config *c, const char **msg, ...)
-{
-	const char *argv[32];
-	va_list ap;
-	int argc = 0, r;
-
-	va_start(ap, msg);
-	while ((argv[argc] = va_arg(ap, const char *)) != NULL)
-		argc++;
-	va_end(ap);
-	cfg_client_init(c);
-	capture_start();
-	r = cfg_client_parse_args(c, argc, (char **)argv);
-	*msg = capture_end();
-	return r;
 }
 
 static int finish(struct client_config *c, const char **msg)

@@ -9,29 +9,10 @@
 
 #include "../check.h"
 #include "capture.h"
+#include "tmpfiles.h"
 #include "config/server_config.h"
 #include "util/err.h"
 #include "util/log.h"
-
-static char tmpdir[] = "/tmp/burrow-config-test-XXXXXX";
-
-/* Write text to tmpdir/name; returns the path (static buffer per call site). */
-static const char *write_file(const char *name, const char *text)
-{
-	static char paths[8][512];
-	static int next;
-	char *p = paths[next++ % 8];
-	FILE *f;
-
-	snprintf(p, 512, "%s/%s", tmpdir, name);
-	f = fopen(p, "w");
-	CHECK(f != NULL);
-	if (f != NULL) {
-		fputs(text, f);
-		fclose(f);
-	}
-	return p;
-}
 
 static int load(struct server_config *c, const char *path, const char **msg)
 {

@@ -10,28 +10,10 @@
 
 #include "../check.h"
 #include "capture.h"
+#include "tmpfiles.h"
 #include "config/server_config.h"
 #include "util/err.h"
 #include "util/log.h"
-
-static char tmpdir[] = "/tmp/burrow-config-match-XXXXXX";
-
-static const char *write_file(const char *name, const char *text)
-{
-	static char paths[4][512];
-	static int next;
-	char *p = paths[next++ % 4];
-	FILE *f;
-
-	snprintf(p, 512, "%s/%s", tmpdir, name);
-	f = fopen(p, "w");
-	CHECK(f != NULL);
-	if (f != NULL) {
-		fputs(text, f);
-		fclose(f);
-	}
-	return p;
-}
 
 /* Load text as a file and fill defaults; returns the load result, messages in *msg. */
 static int load_text(struct server_config *c, const char *text, const char **msg)

@@ -27,6 +27,13 @@ struct auth_server_config {
 	void *arg;
 	/* Peer for log lines, e.g. "127.0.0.1 port 41234" (NULL: "unknown"). */
 	const char *remote;
+	/* PubkeyAcceptedAlgorithms: signature algorithms allowed (NULL: any we know). */
+	const char *pubkey_accepted_algorithms;
+	/*
+	 * Optional, overrides pubkey_accepted_algorithms: is signature algorithm
+	 * `alg` allowed for `user` (Match blocks may narrow the list per user)?
+	 */
+	int (*alg_allowed)(void *arg, const char *user, const char *alg);
 };
 
 struct auth_server;
@@ -50,12 +57,35 @@ const struct key *auth_server_key(const struct auth_server *a);
 const struct authkey_opts *auth_server_opts(const struct auth_server *a);
 
 /* ---- client ---- */
+/* Signs data as key with alg, appending the signature blob as key_sign() does. */
+typedef int (*auth_sign_fn)(void *arg, const struct key *key, const char *alg,
+			    const uint8_t *data, size_t n, struct buf *sig);
+
+/* One identity to offer: a private key file, an agent key, or a certificate. */
+struct auth_identity {
+	const struct key *key; /* what is offered (key or certificate); borrowed */
+	const char *name;      /* for logs: file name or agent comment (may be NULL) */
+	auth_sign_fn sign;     /* NULL: key_sign(key, ...), which needs the private half */
+	void *sign_arg;
+};
+
 struct auth_client_config {
 	const char *user;
 	struct key *const *identities; /* private keys, tried in order */
 	size_t n_identities;
 	/* Optional: file names of the identities, parallel to identities (for logs). */
 	const char *const *identity_names;
+	/* Offered after `identities`, in order (agent keys, certificates). */
+	const struct auth_identity *ids;
+	size_t n_ids;
+	/*
+	 * PubkeyAcceptedAlgorithms (NULL: whatever the key can sign with). A key
+	 * is offered with the first algorithm of this list that fits it; for RSA
+	 * keys (and certificates) that the server also lists in server-sig-algs
+	 * (RFC 8332 section 3.1, RFC 8308), else the key's own name (ssh-rsa),
+	 * which is used only if this list has it.
+	 */
+	const char *pubkey_accepted_algorithms;
 };
 
 /* The identities and their names are borrowed: they must outlive the client. */

@@ -5,6 +5,8 @@
  */
 #include "auth/auth.h"
 
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,9 +31,10 @@ enum ac_state {
 struct auth_client {
 	struct tp *t;
 	char *user;
-	struct key **ids;         /* borrowed keys; the array is ours */
-	const char *const *names; /* borrowed, may be NULL */
+	struct auth_identity *ids; /* borrowed keys; the array is ours */
 	size_t n_ids;
+	char *accepted;            /* PubkeyAcceptedAlgorithms, NULL: any */
+	char *methods;             /* the server's last list of methods */
 	size_t next;              /* next identity to offer */
 	size_t cur;               /* identity in flight */
 	char *cur_alg;
@@ -45,7 +48,9 @@ int auth_client_new(struct tp *t, const struct auth_client_config *cfg, struct a
 	struct auth_client *a;
 
 	if (t == NULL || cfg == NULL || cfg->user == NULL ||
-	    (cfg->n_identities > 0 && cfg->identities == NULL))
+	    (cfg->n_identities > 0 && cfg->identities == NULL) ||
+	    (cfg->n_ids > 0 && cfg->ids == NULL) || cfg->n_identities > SIZE_MAX / 2 ||
+	    cfg->n_ids > SIZE_MAX / 2)
 		return ERR_INVALID_ARG;
 	if ((a = calloc(1, sizeof(*a))) == NULL)
 		return ERR_ALLOC;
@@ -53,13 +58,19 @@ int auth_client_new(struct tp *t, const struct auth_client_config *cfg, struct a
 	buf_init(&a->cur_blob);
 	if ((a->user = strdup(cfg->user)) == NULL)
 		goto fail;
-	if (cfg->n_identities > 0) {
-		if ((a->ids = calloc(cfg->n_identities, sizeof(*a->ids))) == NULL)
-			goto fail;
-		memcpy(a->ids, cfg->identities, cfg->n_identities * sizeof(*a->ids));
+	if (cfg->pubkey_accepted_algorithms != NULL &&
+	    (a->accepted = strdup(cfg->pubkey_accepted_algorithms)) == NULL)
+		goto fail;
+	if (cfg->n_identities + cfg->n_ids > 0 &&
+	    (a->ids = calloc(cfg->n_identities + cfg->n_ids, sizeof(*a->ids))) == NULL)
+		goto fail;
+	for (size_t i = 0; i < cfg->n_identities; i++) {
+		a->ids[i].key = cfg->identities[i];
+		a->ids[i].name = cfg->identity_names != NULL ? cfg->identity_names[i] : NULL;
 	}
-	a->n_ids = cfg->n_identities;
-	a->names = cfg->identity_names;
+	if (cfg->n_ids > 0)
+		memcpy(a->ids + cfg->n_identities, cfg->ids, cfg->n_ids * sizeof(*a->ids));
+	a->n_ids = cfg->n_identities + cfg->n_ids;
 	*out = a;
 	return 0;
 fail:
@@ -73,6 +84,8 @@ void auth_client_free(struct auth_client *a)
 		return;
 	free(a->user);
 	free(a->ids);
+	free(a->accepted);
+	free(a->methods);
 	free(a->cur_alg);
 	buf_free(&a->cur_blob);
 	free(a);
@@ -131,40 +144,62 @@ static int ac_send_none(struct auth_client *a)
 	return r;
 }
 
-/* The first of the key's signature algorithms the server announced (RFC 8308), else the first. */
+#define AC_CERT_SUFFIX "-cert-v01@openssh.com"
+
+/* 1 if alg, with a certificate suffix dropped, is in the server's server-sig-algs. */
+static int ac_server_has(const char *server, const char *alg, size_t n)
+{
+	char name[128];
+	size_t sl = strlen(AC_CERT_SUFFIX);
+
+	if (n >= sizeof(name))
+		return 0;
+	memcpy(name, alg, n);
+	name[n] = '\0';
+	/* The server lists signature algorithms; a certificate signs with the plain one. */
+	if (n > sl && strcmp(name + n - sl, AC_CERT_SUFFIX) == 0)
+		name[n - sl] = '\0';
+	return auth_list_has(server, name);
+}
+
+/*
+ * The signature algorithm to offer k with, as OpenSSH chooses it: a key with
+ * one algorithm (or a server without server-sig-algs) uses its own name,
+ * which PubkeyAcceptedAlgorithms must allow (so an RSA key is not offered as
+ * ssh-rsa by default); an RSA key otherwise takes the first entry of
+ * PubkeyAcceptedAlgorithms that fits it and that the server lists (RFC 8332
+ * section 3.1). ERR_NOT_FOUND if nothing fits.
+ */
 static int ac_pick_alg(struct auth_client *a, const struct key *k, char **out)
 {
-	const char *algs = key_sig_algs(k), *server = tp_server_sig_algs(a->t), *p = algs;
+	const char *have = key_sig_algs(k), *server = tp_server_sig_algs(a->t);
+	const char *p, *name;
 	size_t n;
 
-	if (algs == NULL)
+	if (have == NULL || (name = key_type_name(k)) == NULL)
 		return ERR_KEY_TYPE;
-	n = strcspn(algs, ",");
-	while (server != NULL && *p != '\0') {
-		size_t m = strcspn(p, ",");
-		char name[64];
-
-		if (m < sizeof(name)) {
-			memcpy(name, p, m);
-			name[m] = '\0';
-			if (auth_list_has(server, name)) {
-				algs = p;
-				n = m;
-				break;
-			}
-		}
-		p += m;
-		if (*p == ',')
-			p++;
+	if (strchr(have, ',') == NULL || server == NULL) {
+		if (a->accepted != NULL && !auth_list_has(a->accepted, name))
+			return ERR_NOT_FOUND;
+		return (*out = strdup(name)) != NULL ? 0 : ERR_ALLOC;
 	}
-	if (n == 0 || (*out = strndup(algs, n)) == NULL)
-		return n == 0 ? ERR_KEY_TYPE : ERR_ALLOC;
-	return 0;
+	for (p = a->accepted != NULL ? a->accepted : have; *p != '\0'; p += n + (p[n] == ',')) {
+		char alg[128];
+
+		n = strcspn(p, ",");
+		if (n == 0 || n >= sizeof(alg))
+			continue;
+		memcpy(alg, p, n);
+		alg[n] = '\0';
+		if (auth_list_has(have, alg) && ac_server_has(server, alg, n))
+			return (*out = strdup(alg)) != NULL ? 0 : ERR_ALLOC;
+	}
+	return ERR_NOT_FOUND;
 }
 
 static const char *ac_name(const struct auth_client *a, size_t i)
 {
-	return a->names != NULL && a->names[i] != NULL ? a->names[i] : "";
+	return a->ids[i].name != NULL ? a->ids[i].name : "";
 }
 
 /* Offer the next identity with a query (has_sig FALSE); 1 if none is left. */
@@ -172,20 +207,26 @@ static int ac_offer_next(struct auth_client *a)
 {
 	while (a->next < a->n_ids) {
 		size_t i = a->next++;
-		const struct key *k = a->ids[i];
+		const struct key *k = a->ids[i].key;
 		char desc[AUTH_DESC_MAX];
 		struct buf b;
 		int r;
 
-		if (k == NULL || !key_has_private(k))
+		if (k == NULL || (a->ids[i].sign == NULL && !key_has_private(k)))
 			continue;
 		free(a->cur_alg);
 		a->cur_alg = NULL;
 		buf_reset(&a->cur_blob);
-		if ((r = ac_pick_alg(a, k, &a->cur_alg)) != 0 ||
-		    (r = key_to_blob(k, &a->cur_blob)) != 0)
-			return r;
 		auth_key_desc(k, desc, sizeof(desc));
+		if ((r = ac_pick_alg(a, k, &a->cur_alg)) == ERR_NOT_FOUND ||
+		    r == ERR_KEY_TYPE) {
+			log_debug("Skipping %s key %s%s%s - corresponding algorithm not in "
+				  "PubkeyAcceptedAlgorithms", key_type_name(k), ac_name(a, i),
+				  *ac_name(a, i) ? " " : "", desc);
+			continue;
+		}
+		if (r != 0 || (r = key_to_blob(k, &a->cur_blob)) != 0)
+			return r;
 		log_debug("Offering public key: %s%s%s", ac_name(a, i), *ac_name(a, i) ? " " : "",
 			  desc);
 		buf_init(&b);
@@ -228,16 +269,30 @@ static int ac_failure(struct auth_client *a, struct rd *r)
 	if (partial)
 		log_debug("Authenticated with partial success.");
 	log_debug("Authentications that can continue: %s", methods);
+	free(a->methods);
+	a->methods = methods;
+	methods = NULL;
 	e = 1;
-	if (auth_list_has(methods, "publickey"))
+	if (auth_list_has(a->methods, "publickey"))
 		e = ac_offer_next(a);
 	if (e == 1) {
-		ac_set_failure(a, methods);
+		ac_set_failure(a, a->methods);
 		a->state = AC_DEAD;
 		e = ERR_PERMISSION;
 	}
 	free(methods);
 	return e;
+}
+
+/* Sign with identity i: through its callback (an agent) or with its private key. */
+static int ac_sign(struct auth_client *a, size_t i, const uint8_t *data, size_t n,
+		   struct buf *sig)
+{
+	const struct auth_identity *id = &a->ids[i];
+
+	if (id->sign != NULL)
+		return id->sign(id->sign_arg, id->key, a->cur_alg, data, n, sig);
+	return key_sign(id->key, a->cur_alg, data, n, sig);
 }
 
 /* USERAUTH_PK_OK: string alg, string blob, as offered. Answer with the signed request. */
@@ -260,7 +315,7 @@ static int ac_pk_ok(struct auth_client *a, struct rd *r)
 		return ac_protocol_error(a, "USERAUTH_PK_OK for a key we did not offer");
 	if ((sid = tp_session_id(a->t, &sid_len)) == NULL)
 		return ERR_BAD_STATE;
-	k = a->ids[a->cur];
+	k = a->ids[a->cur].key;
 	auth_key_desc(k, desc, sizeof(desc));
 	log_debug("Server accepts key: %s%s%s", ac_name(a, a->cur),
 		  *ac_name(a, a->cur) ? " " : "", desc);
@@ -271,9 +326,23 @@ static int ac_pk_ok(struct auth_client *a, struct rd *r)
 				     buf_ptr(&a->cur_blob), buf_len(&a->cur_blob))) != 0 ||
 	    (e = ac_request_head(a, &req, "publickey")) != 0 || (e = buf_put_bool(&req, 1)) != 0 ||
 	    (e = buf_put_cstring(&req, a->cur_alg)) != 0 ||
-	    (e = buf_put_stringb(&req, &a->cur_blob)) != 0 ||
-	    (e = key_sign(k, a->cur_alg, buf_ptr(&data), buf_len(&data), &sig)) != 0 ||
-	    (e = buf_put_stringb(&req, &sig)) != 0 || (e = tp_sendb(a->t, &req)) != 0)
+	    (e = buf_put_stringb(&req, &a->cur_blob)) != 0)
+		goto out;
+	if ((e = ac_sign(a, a->cur, buf_ptr(&data), buf_len(&data), &sig)) != 0) {
+		if (e == ERR_ALLOC)
+			goto out;
+		/* As ssh: a key that cannot sign (agent refused) is skipped. */
+		log_info("sign_and_send_pubkey: signing failed for %s %s%s: %s", desc,
+			 ac_name(a, a->cur), a->ids[a->cur].sign != NULL ? " from agent" : "",
+			 e == ERR_PERMISSION ? "agent refused operation" : err_str(e));
+		if ((e = ac_offer_next(a)) == 1) {
+			ac_set_failure(a, a->methods != NULL ? a->methods : "publickey");
+			a->state = AC_DEAD;
+			e = ERR_PERMISSION;
+		}
+		goto out;
+	}
+	if ((e = buf_put_stringb(&req, &sig)) != 0 || (e = tp_sendb(a->t, &req)) != 0)
 		goto out;
 	a->state = AC_WAIT_SIGNED;
 out:

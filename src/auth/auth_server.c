@@ -24,6 +24,8 @@ struct auth_server {
 	void *arg;
 	unsigned max_tries;
 	char *remote;
+	char *accepted; /* PubkeyAcceptedAlgorithms (NULL: any) */
+	int (*alg_allowed)(void *arg, const char *user, const char *alg);
 	enum as_state state;
 	char *user;    /* from the first USERAUTH_REQUEST; may not change */
 	char *service;
@@ -42,10 +44,14 @@ int auth_server_new(struct tp *t, const struct auth_server_config *cfg, struct a
 		return ERR_ALLOC;
 	a->t = t;
 	a->check_key = cfg->check_key;
+	a->alg_allowed = cfg->alg_allowed;
 	a->arg = cfg->arg;
 	a->max_tries = cfg->max_tries != 0 ? cfg->max_tries : AUTH_DEFAULT_MAX_TRIES;
 	a->state = AS_WAIT_SERVICE;
-	if ((a->remote = strdup(cfg->remote != NULL ? cfg->remote : "unknown")) == NULL) {
+	if ((a->remote = strdup(cfg->remote != NULL ? cfg->remote : "unknown")) == NULL ||
+	    (cfg->pubkey_accepted_algorithms != NULL &&
+	     (a->accepted = strdup(cfg->pubkey_accepted_algorithms)) == NULL)) {
+		free(a->remote);
 		free(a);
 		return ERR_ALLOC;
 	}
@@ -58,6 +64,7 @@ void auth_server_free(struct auth_server *a)
 	if (a == NULL)
 		return;
 	free(a->remote);
+	free(a->accepted);
 	free(a->user);
 	free(a->service);
 	key_free(a->key);
@@ -215,6 +222,14 @@ static int as_publickey(struct auth_server *a, struct rd *r)
 	if (!auth_list_has(key_sig_algs(k), alg)) {
 		log_info("Failed publickey for %s from %s ssh2: %s (algorithm %s does not fit)",
 			 a->user, a->remote, desc, alg);
+		e = as_failed(a);
+		goto out;
+	}
+	/* PubkeyAcceptedAlgorithms, checked before the key is looked up (as sshd). */
+	if (a->alg_allowed != NULL ? !a->alg_allowed(a->arg, a->user, alg)
+				   : (a->accepted != NULL && !auth_list_has(a->accepted, alg))) {
+		log_info("userauth_pubkey: signature algorithm %s not in PubkeyAcceptedAlgorithms [preauth]",
+			 alg);
 		e = as_failed(a);
 		goto out;
 	}

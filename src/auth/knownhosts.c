@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "auth/lines.h"
@@ -143,6 +144,23 @@ static int kh_host_field_matches(const char *field, const char *name)
 	return kh_match_pattern_list(name, field) == 1;
 }
 
+/* 1 if name is an element of the comma-separated list. */
+static int kh_list_has(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+
+	while (*list != '\0') {
+		size_t len = strcspn(list, ",");
+
+		if (len == n && strncmp(list, name, n) == 0)
+			return 1;
+		list += len;
+		if (*list == ',')
+			list++;
+	}
+	return 0;
+}
+
 /* Which kind of line wins when several name the host. */
 static const int kh_rank[] = { [KH_NOT_FOUND] = 0, [KH_CHANGED] = 1, [KH_MATCH] = 2,
 			       [KH_REVOKED] = 3 };
@@ -150,6 +168,7 @@ static const int kh_rank[] = { [KH_NOT_FOUND] = 0, [KH_CHANGED] = 1, [KH_MATCH] 
 struct kh_scan {
 	enum kh_result result;
 	unsigned long line;
+	int want_ca; /* key is a CA: look only at @cert-authority and @revoked lines */
 };
 
 /*
@@ -181,8 +200,11 @@ static int kh_scan_line(char *line, const char *name, const struct key *key, uns
 		}
 		p = auth_skip_ws(p + n);
 	}
-	if (marker == KH_MARK_CA)
-		return 0; /* host certificates are not implemented yet */
+	/* A CA search uses @cert-authority and @revoked lines; a key search the others. */
+	if (marker == KH_MARK_CA && !s->want_ca)
+		return 0;
+	if (marker == KH_MARK_NONE && s->want_ca)
+		return 0;
 	hosts = p;
 	p += strcspn(p, " \t");
 	if (*p == '\0')
@@ -199,7 +221,10 @@ static int kh_scan_line(char *line, const char *name, const struct key *key, uns
 		return 0;
 	}
 	free(comment);
-	if (key_type(k) != key_type(key))
+	if (s->want_ca)
+		res = !key_equal(k, key) ? KH_NOT_FOUND :
+		      marker == KH_MARK_REVOKED ? KH_REVOKED : KH_MATCH;
+	else if (key_type(k) != key_type(key))
 		res = KH_NOT_FOUND;
 	else if (key_equal(k, key))
 		res = marker == KH_MARK_REVOKED ? KH_REVOKED : KH_MATCH;
@@ -213,23 +238,18 @@ static int kh_scan_line(char *line, const char *name, const struct key *key, uns
 	return 0;
 }
 
-int kh_check(const char *path, const char *host, unsigned port, const struct key *key,
-	     enum kh_result *result, struct kh_match_info *info)
+/* Scan the file at path for name and key into *s; a missing file finds nothing. */
+static int kh_scan_file(const char *path, const char *name, const struct key *key,
+			struct kh_scan *s)
 {
-	struct kh_scan s = { KH_NOT_FOUND, 0 };
 	struct auth_lines *l;
-	char *name = NULL, *file = NULL;
 	int r;
 
 	if ((l = malloc(sizeof(*l))) == NULL)
 		return ERR_ALLOC;
-	if ((name = kh_host_name(host, port)) == NULL) {
-		r = ERR_ALLOC;
-		goto out;
-	}
 	if ((r = auth_lines_open(l, path)) == ERR_NOT_FOUND) {
-		r = 0;
-		goto done;
+		free(l);
+		return 0;
 	}
 	if (r != 0)
 		goto out;
@@ -245,11 +265,91 @@ int kh_check(const char *path, const char *host, unsigned port, const struct key
 		}
 		if (r != 0)
 			goto out;
-		if ((r = kh_scan_line(line, name, key, l->lineno, path, &s)) != 0)
+		if ((r = kh_scan_line(line, name, key, l->lineno, path, s)) != 0)
 			goto out;
 	}
 	r = 0;
-done:
+out:
+	auth_lines_close(l);
+	free(l);
+	return r;
+}
+
+/* OpenSSH 9.2's default CASignatureAlgorithms (ssh_config(5)), without the sk- types. */
+#define KH_CA_SIG_DEFAULT                                                              \
+	"ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521,"     \
+	"rsa-sha2-512,rsa-sha2-256"
+
+/*
+ * A host certificate (ssh(1) check_host_key): accepted when an
+ * @cert-authority line for the host names its CA and the certificate is a
+ * host certificate valid now with host among its principals; a revoked CA
+ * is KH_REVOKED. Otherwise (*s left KH_NOT_FOUND) the caller checks the
+ * certified key as a plain key, as ssh does.
+ */
+static int kh_scan_cert(const char *path, const char *name, const char *host,
+			const struct key *cert, const char *ca_sig_algs, struct kh_scan *s)
+{
+	const struct key_cert_info *ci = key_cert_info(cert);
+	const char *why = NULL;
+	int r;
+
+	s->want_ca = 1;
+	if ((r = kh_scan_file(path, name, key_cert_signer(cert), s)) != 0)
+		return r;
+	s->want_ca = 0;
+	if (s->result != KH_MATCH)
+		return 0;
+	if (key_cert_check(cert, KEY_CERT_HOST, host, (uint64_t)time(NULL), &why) != 0) {
+		log_error("Certificate invalid: %s",
+			  strncmp(why, "Certificate invalid: ", 21) == 0 ? why + 21 : why);
+		s->result = KH_NOT_FOUND;
+	} else if (!kh_list_has(ca_sig_algs != NULL ? ca_sig_algs : KH_CA_SIG_DEFAULT,
+				ci->sig_alg)) {
+		log_error("certificate signature algorithm %s not in CASignatureAlgorithms",
+			  ci->sig_alg);
+		s->result = KH_NOT_FOUND;
+	} else {
+		log_debug("Host certificate for %s signed by a CA listed in %s:%lu (ID %s, "
+			  "serial %llu)", host, path, s->line, ci->key_id,
+			  (unsigned long long)ci->serial);
+	}
+	if (s->result == KH_NOT_FOUND) {
+		s->line = 0;
+		log_debug("No matching CA found. Retry with plain key");
+	}
+	return 0;
+}
+
+int kh_check_ca(const char *path, const char *host, unsigned port, const struct key *key,
+		const char *ca_sig_algs, enum kh_result *result, struct kh_match_info *info)
+{
+	struct kh_scan s = { KH_NOT_FOUND, 0, 0 };
+	struct key *plain = NULL;
+	char *name = NULL, *file = NULL;
+	int r;
+
+	if ((name = kh_host_name(host, port)) == NULL)
+		return ERR_ALLOC;
+	if (key_is_cert(key)) {
+		if ((r = kh_scan_cert(path, name, host, key, ca_sig_algs, &s)) != 0)
+			goto out;
+		if ((r = key_cert_plain(key, &plain)) != 0)
+			goto out;
+		key = plain;
+		if (s.result == KH_MATCH) {
+			/* Vouched for by a CA, unless the key itself is @revoked. */
+			struct kh_scan rs = { KH_NOT_FOUND, 0, 0 };
+
+			if ((r = kh_scan_file(path, name, key, &rs)) != 0)
+				goto out;
+			if (rs.result == KH_REVOKED)
+				s = rs;
+		}
+	}
+	/* A plain key, or a certificate not vouched for here: the certified key on its own. */
+	if (s.result == KH_NOT_FOUND && (r = kh_scan_file(path, name, key, &s)) != 0)
+		goto out;
 	if (info != NULL && s.result != KH_NOT_FOUND && (file = strdup(path)) == NULL) {
 		r = ERR_ALLOC;
 		goto out;
@@ -259,11 +359,17 @@ done:
 		info->file = file;
 		info->line = s.result != KH_NOT_FOUND ? s.line : 0;
 	}
+	r = 0;
 out:
-	auth_lines_close(l);
-	free(l);
+	key_free(plain);
 	free(name);
 	return r;
+}
+
+int kh_check(const char *path, const char *host, unsigned port, const struct key *key,
+	     enum kh_result *result, struct kh_match_info *info)
+{
+	return kh_check_ca(path, host, port, key, NULL, result, info);
 }
 
 void kh_info_free(struct kh_match_info *info)
@@ -341,6 +447,7 @@ int kh_add(const char *path, const char *host, unsigned port, const struct key *
 {
 	struct buf b;
 	struct stat st;
+	struct key *plain = NULL;
 	char *name = NULL;
 	int fd = -1, r;
 
@@ -353,6 +460,9 @@ int kh_add(const char *path, const char *host, unsigned port, const struct key *
 		r = kh_put_hashed(&b, name);
 	else
 		r = buf_put(&b, name, strlen(name));
+	/* For a certificate, the certified key (ssh adds the plain key too). */
+	if (r == 0 && key_is_cert(key) && (r = key_cert_plain(key, &plain)) == 0)
+		key = plain;
 	if (r != 0 || (r = buf_put_u8(&b, ' ')) != 0 || (r = key_format_public(key, &b)) != 0 ||
 	    (r = buf_put_u8(&b, '\n')) != 0)
 		goto out;
@@ -376,6 +486,7 @@ int kh_add(const char *path, const char *host, unsigned port, const struct key *
 out:
 	if (fd >= 0 && close(fd) != 0 && r == 0)
 		r = ERR_SYSTEM;
+	key_free(plain);
 	free(name);
 	buf_free(&b);
 	return r;

@@ -28,8 +28,18 @@ struct kh_match_info {
  */
 int kh_check(const char *path, const char *host, unsigned port, const struct key *key,
 	     enum kh_result *result, struct kh_match_info *info);
+/*
+ * kh_check for a key that may be a host certificate: accepted (KH_MATCH)
+ * when an "@cert-authority" line for the host lists its CA, the CA's
+ * signature algorithm is in ca_sig_algs (NULL: OpenSSH's default
+ * CASignatureAlgorithms) and the certificate is a valid host certificate
+ * for host; otherwise the certified key is looked up as a plain key, as
+ * ssh(1) does. kh_check() is this with ca_sig_algs NULL.
+ */
+int kh_check_ca(const char *path, const char *host, unsigned port, const struct key *key,
+		const char *ca_sig_algs, enum kh_result *result, struct kh_match_info *info);
 void kh_info_free(struct kh_match_info *info);
-/* Append an entry for host (and "[host]:port" form if port != 22), hashed if hash != 0. */
+/* Append an entry for host (and "[host]:port" form if port != 22), hashed if hash != 0. A certificate is written as its certified key. */
 int kh_add(const char *path, const char *host, unsigned port, const struct key *key, int hash);
 /* The name form used in known_hosts: "host" for port 22, "[host]:port" otherwise (caller frees). */
 char *kh_host_name(const char *host, unsigned port);

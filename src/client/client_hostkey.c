@@ -98,7 +98,8 @@ int client_check_hostkey(void *arg, const struct key *hostkey)
 
 		if (first[0] == '\0')
 			snprintf(first, sizeof(first), "%s", path);
-		if (kh_check(path, host, (unsigned)hc->port, hostkey, &res, &info) != 0)
+		if (kh_check_ca(path, host, (unsigned)hc->port, hostkey, cfg->ca_signature_algorithms,
+				&res, &info) != 0)
 			continue;
 		if (res == KH_MATCH) {
 			log_debug("Host '%s' is known and matches the %s host key.", name,

@@ -4,12 +4,27 @@
 
 #include <sys/types.h>
 
+#include "agent/agent.h"
 #include "auth/auth.h"
 #include "chanio/chanio.h"
 #include "client/client.h"
 #include "conn/conn.h"
 #include "engine/engine.h"
 #include "fwd/fwd.h"
+
+/* The identities to offer (client_identity.c). */
+struct client_id;
+struct client_ids {
+	const struct client_config *cfg;
+	struct agent *agent;               /* NULL: no agent */
+	struct agent_identity *agent_keys;
+	size_t n_agent_keys;
+	struct key *certs[CFG_MAX_IDENTITIES]; /* CertificateFile entries */
+	int n_certs;
+	struct client_id **v;
+	size_t n, cap;
+	struct auth_identity *ai;          /* parallel to v, for auth_client_config.ids */
+};
 
 struct client {
 	struct client_config *cfg;
@@ -26,6 +41,8 @@ struct client {
 	int session_done;  /* the session (or -W channel) has ended */
 	int fork_deferred; /* -f waits for the -R answers (ExitOnForwardFailure) */
 	int saved_fl[3];
+	struct client_ids ids;
+	int agent_requested; /* auth-agent-req@openssh.com sent (-A) */
 	char peer[128];    /* "ADDR port PORT" of the server */
 };
 
@@ -33,6 +50,17 @@ struct client {
 int client_open_session(struct client *c);
 /* The session or -W channel ended: leave once no forwarded connection remains. */
 void client_session_ended(struct client *c);
+/* Build the list of identities (agent, files, certificates); errors are fatal. */
+int client_identities_load(const struct client_config *cfg, struct client_ids *ci);
+void client_identities_free(struct client_ids *ci);
+/* Passphrase from /dev/tty or SSH_ASKPASS, as ssh(1) reads one (client_pass.c). */
+int client_read_passphrase(const char *prompt, char **out);
+/* Load a private key, asking for its passphrase if needed (not in BatchMode). */
+int client_load_private(const struct client_config *cfg, const char *path, struct key **out);
+/* -A: ask for agent forwarding on the session channel (client_agent.c). */
+int client_agent_request(struct client *c, struct chan *session);
+/* conn_open_fn body for "auth-agent@openssh.com": only after we asked for it. */
+int client_agent_open(struct client *c, struct chan *ch, uint32_t *reason, const char **msg);
 /* -J: start `burrow -W host:port ... lasthop`; *fd is our end of its stdin/stdout. */
 int client_start_proxy(struct client *c, const char *self, int *fd);
 

@@ -12,6 +12,7 @@
 
 #include <event2/event.h>
 
+#include "config/alglist.h"
 #include "net/tcp.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -123,6 +124,8 @@ static int server_open(void *arg, struct chan *ch, const char *type, struct rd *
 	if (strcmp(type, "forwarded-tcpip") == 0 ||
 	    strcmp(type, "forwarded-streamlocal@openssh.com") == 0)
 		return fwd_remote_open(&c->fwd, ch, type, args, reason, msg);
+	if (strcmp(type, "auth-agent@openssh.com") == 0 && rd_end(args) == 0)
+		return client_agent_open(c, ch, reason, msg);
 	log_info("client_input_channel_open: ctype %s: unknown channel type", type);
 	*reason = SSH_OPEN_UNKNOWN_CHANNEL_TYPE;
 	*msg = "unknown channel type";
@@ -195,6 +198,19 @@ static int dispatch(void *arg, const uint8_t *p, size_t len)
 	return ERR_PROTOCOL;
 }
 
+/*
+ * ssh's words first: "Unable to negotiate with HOST port N: no matching
+ * cipher found. Their offer: LIST"; then our own list, so both are named.
+ */
+static void report_no_match(struct client *c, const char *why)
+{
+	const char *ours = tp_our_offer(engine_tp(c->eng));
+
+	fprintf(stderr, "Unable to negotiate with %s: %s\r\n", c->peer, why);
+	if (ours != NULL)
+		fprintf(stderr, "Our offer: %s\r\n", ours);
+}
+
 static void finished(void *arg, int err, const char *why)
 {
 	struct client *c = arg;
@@ -205,6 +221,8 @@ static void finished(void *arg, int err, const char *why)
 		else if (err == ERR_DISCONNECTED)
 			fprintf(stderr, "Received disconnect from %s:%s\r\nDisconnected from %s\r\n",
 				c->peer, engine_disconnect_detail(why), c->peer);
+		else if (err == ERR_NO_MATCH)
+			report_no_match(c, why);
 		else if (err != 0 && why != NULL && *why != '\0')
 			fprintf(stderr, "%s\r\n", why);
 		c->status = 255;
@@ -218,29 +236,6 @@ static const struct engine_ops client_engine_ops = {
 	.dispatch = dispatch,
 	.finished = finished,
 };
-
-static size_t load_identities(const struct client_config *cfg, struct key **ids)
-{
-	size_t n = 0;
-
-	for (int i = 0; i < cfg->n_identity_files; i++) {
-		const char *path = cfg->identity_files[i];
-		struct key *k = NULL;
-		int r = key_load_private(path, &k, NULL);
-
-		if (r == 0) {
-			log_debug("identity file %s type %s", path, key_type_name(k));
-			ids[n++] = k;
-		} else if (r == ERR_PASSPHRASE) {
-			log_info("Load key \"%s\": encrypted keys are not supported yet", path);
-		} else if (access(path, F_OK) == 0) {
-			log_info("Load key \"%s\": %s", path, err_str(r));
-		} else {
-			log_debug("identity file %s not accessible", path);
-		}
-	}
-	return n;
-}
 
 static void save_fd_flags(struct client *c)
 {
@@ -284,8 +279,12 @@ static int configure(struct client_config *cfg, int argc, char **argv)
 {
 	int r;
 
-	if ((r = cfg_client_parse_args(cfg, argc, argv)) != 0 ||
-	    (r = cfg_client_load_default_files(cfg)) != 0 || (r = cfg_client_finish(cfg)) != 0)
+	if ((r = cfg_client_parse_args(cfg, argc, argv)) != 0)
+		return r;
+	/* -Q answers and ends the program, like ssh -Q: 1 tells the caller "done". */
+	if (cfg->query != NULL)
+		return cfg_query(cfg->query) == 0 ? 1 : ERR_NOT_FOUND;
+	if ((r = cfg_client_load_default_files(cfg)) != 0 || (r = cfg_client_finish(cfg)) != 0)
 		return r;
 	return 0;
 }
@@ -294,12 +293,11 @@ int client_main(int argc, char **argv)
 {
 	struct client_config cfg;
 	struct client c;
-	struct key *ids[CFG_MAX_IDENTITIES];
 	struct tp_config tc;
 	struct auth_client_config ac;
 	struct tp *t = NULL;
-	size_t nids = 0;
-	int fd = -1;
+	uint64_t start_us;
+	int fd = -1, cr;
 
 	memset(&c, 0, sizeof(c));
 	c.cfg = &cfg;
@@ -308,13 +306,15 @@ int client_main(int argc, char **argv)
 	log_init("burrow", LOG_INFO);
 	cfg_client_init(&cfg);
 	save_fd_flags(&c);
-	if (configure(&cfg, argc, argv) != 0)
+	if ((cr = configure(&cfg, argc, argv)) != 0) {
+		if (cr == 1)
+			c.status = 0;
 		goto out;
+	}
 	log_set_level((enum log_level)cfg.log_level);
 	signal(SIGPIPE, SIG_IGN);
-	if (cfg.compression == 1)
-		log_debug("Compression (-C) is not implemented yet; continuing without it.");
-	nids = load_identities(&cfg, ids);
+	if (client_identities_load(&cfg, &c.ids) != 0)
+		goto out;
 	if (open_transport_fd(&c, &fd) != 0 || (c.base = event_base_new()) == NULL)
 		goto out;
 	c.hk.cfg = &cfg;
@@ -324,6 +324,9 @@ int client_main(int argc, char **argv)
 	tc.kex_algs = cfg.kex_algorithms;
 	tc.hostkey_algs = cfg.host_key_algorithms;
 	tc.ciphers = cfg.ciphers;
+	tc.macs = cfg.macs;
+	/* ssh -C / Compression yes offers both zlib forms before none. */
+	tc.compression = cfg.compression == 1 ? "zlib@openssh.com,zlib,none" : "none";
 	tc.rekey_bytes = (uint64_t)cfg.rekey_bytes;
 	tc.rekey_seconds = (uint32_t)cfg.rekey_seconds;
 	tc.software = "burrow_" BURROW_VERSION;
@@ -337,14 +340,21 @@ int client_main(int argc, char **argv)
 	fd = -1;
 	memset(&ac, 0, sizeof(ac));
 	ac.user = cfg.user;
-	ac.identities = ids;
-	ac.n_identities = nids;
+	ac.pubkey_accepted_algorithms = cfg.pubkey_accepted_algorithms;
+	ac.ids = c.ids.ai;
+	ac.n_ids = c.ids.n;
 	if (auth_client_new(engine_tp(c.eng), &ac, &c.auth) != 0 || auth_client_start(c.auth) != 0)
 		goto out;
 	engine_flush(c.eng);
+	start_us = engine_clock_us(NULL);
 	event_base_dispatch(c.base);
 	/* Output of the session still on its way to our stdout goes out before we exit. */
 	chanio_flush_lingering();
+	/* ssh -v's closing line: bytes on the wire (after compression). */
+	log_verbose("Transferred: sent %llu, received %llu bytes, in %.1f seconds",
+		    (unsigned long long)tp_bytes_out(engine_tp(c.eng)),
+		    (unsigned long long)tp_bytes_in(engine_tp(c.eng)),
+		    (double)(engine_clock_us(NULL) - start_us) / 1e6);
 out:
 	restore_fd_flags(&c);
 	fwd_local_close_all(&c.fwd);
@@ -361,8 +371,7 @@ out:
 	}
 	if (c.base != NULL)
 		event_base_free(c.base);
-	for (size_t i = 0; i < nids; i++)
-		key_free(ids[i]);
+	client_identities_free(&c.ids);
 	cfg_client_free(&cfg);
 	return c.status;
 }

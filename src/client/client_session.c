@@ -55,6 +55,8 @@ static void session_open_result(void *arg, int ok, uint32_t reason, const char *
 		fprintf(stderr, "channel 0: open failed: %s: %s\r\n", fwd_reason_text(reason), msg);
 		return; /* the closed hook follows */
 	}
+	if (client_agent_request(c, ch) != 0)
+		log_debug("agent forwarding request not sent");
 	buf_init(&b);
 	if (c->cfg->command != NULL) {
 		log_debug("Sending command: %s", c->cfg->command);

@@ -7,22 +7,24 @@
 #include <strings.h>
 #include <sys/socket.h>
 
+#include "config/alglist.h"
 #include "config/client_internal.h"
 #include "config/values.h"
 #include "util/err.h"
 #include "util/log.h"
 #include "util/mem.h"
 
-/* Flags without an argument, and those taking one (getopt "F:i:J:L:l:o:p:R:W:"). */
-#define CLIENT_FLAGS "46CfgNnqTtv"
-#define CLIENT_ARG_FLAGS "FiJLloRpW"
+/* Flags without an argument, and those taking one (getopt "c:F:i:J:L:l:m:o:p:Q:R:W:"). */
+#define CLIENT_FLAGS "46AaCfgNnqTtv"
+#define CLIENT_ARG_FLAGS "cFiJLlmopQRW"
 
 static void client_usage(void)
 {
 	fprintf(stderr,
-		"usage: burrow [-46CfgNnqTtv] [-F configfile] [-i identity_file]\n"
-		"              [-J destination] [-L address] [-l login_name] [-o option]\n"
-		"              [-p port] [-R address] [-W host:port]\n"
+		"usage: burrow [-46AaCfgNnqTtv] [-c cipher_spec] [-F configfile]\n"
+		"              [-i identity_file] [-J destination] [-L address]\n"
+		"              [-l login_name] [-m mac_spec] [-o option] [-p port]\n"
+		"              [-Q query_option] [-R address] [-W host:port]\n"
 		"              destination [command [argument ...]]\n");
 }
 
@@ -44,6 +46,9 @@ static int client_flag(struct client_config *c, struct args_state *st, char ch)
 	switch (ch) {
 	case '4': c->address_family = AF_INET; break;
 	case '6': c->address_family = AF_INET6; break;
+	/* -A / -a override ForwardAgent, as in ssh. */
+	case 'A': c->forward_agent = 1; break;
+	case 'a': c->forward_agent = 0; break;
 	case 'C': c->compression = 1; break;
 	/* -f implies -n, as in ssh. */
 	case 'f': c->fork_after_auth = 1; c->stdin_null = 1; break;
@@ -187,11 +192,38 @@ static int arg_jump(struct client_config *c, const char *v)
 	return 0;
 }
 
+/* -c / -m replace the list whatever came before, as ssh does. */
+static int replace_str(char **dst, const char *v)
+{
+	char *p;
+
+	if ((p = mem_strdup(v)) == NULL)
+		return ERR_ALLOC;
+	free(*dst);
+	*dst = p;
+	return 0;
+}
+
 static int client_arg_flag(struct client_config *c, char ch, const char *v)
 {
 	int port, r;
 
 	switch (ch) {
+	case 'c':
+		if (!cfg_alg_valid(CFG_ALG_CIPHER, v)) {
+			fprintf(stderr, "Unknown cipher type '%s'\n", v);
+			return ERR_FORMAT;
+		}
+		return replace_str(&c->ciphers, v);
+	case 'm':
+		/* ssh takes -m as a plain list: no +, - or ^ here. */
+		if (v[0] == '+' || v[0] == '^' || !cfg_alg_valid(CFG_ALG_MAC, v)) {
+			fprintf(stderr, "Unknown mac type '%s'\n", v);
+			return ERR_FORMAT;
+		}
+		return replace_str(&c->macs, v);
+	case 'Q':
+		return replace_str(&c->query, v);
 	case 'J':
 		return arg_jump(c, v);
 	case 'L':
@@ -270,6 +302,9 @@ static int client_opts(struct client_config *c, struct args_state *st, int argc,
 			}
 			if ((r = client_arg_flag(c, a[j], v)) != 0)
 				return r;
+			/* ssh answers -Q at once, whatever follows. */
+			if (a[j] == 'Q')
+				return 0;
 			break;
 		}
 		(*idx)++;
@@ -411,7 +446,7 @@ int cfg_client_parse_args(struct client_config *c, int argc, char **argv)
 	char *user = NULL, *host = NULL, *cmd = NULL;
 	int idx = 1, terminated = 0, port = -1, r;
 
-	if ((r = client_opts(c, &st, argc, argv, &idx, &terminated)) != 0)
+	if ((r = client_opts(c, &st, argc, argv, &idx, &terminated)) != 0 || c->query != NULL)
 		goto out;
 	if (idx >= argc) {
 		client_usage();
@@ -432,7 +467,8 @@ int cfg_client_parse_args(struct client_config *c, int argc, char **argv)
 	if (port != -1 && c->port == -1)
 		c->port = port;
 	/* Like ssh, options may follow the destination until the first command word. */
-	if (!terminated && (r = client_opts(c, &st, argc, argv, &idx, &terminated)) != 0)
+	if (!terminated && ((r = client_opts(c, &st, argc, argv, &idx, &terminated)) != 0 ||
+			    c->query != NULL))
 		goto out;
 	if ((r = join_command(argv + idx, argc - idx, &cmd)) != 0)
 		goto out;

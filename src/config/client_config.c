@@ -8,6 +8,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 
+#include "config/alglist.h"
 #include "config/client_internal.h"
 #include "config/lexer.h"
 #include "config/values.h"
@@ -21,6 +22,8 @@ enum ckw {
 	CK_BATCHMODE, CK_CIPHERS, CK_KEX, CK_HOSTKEYALGS, CK_LOGLEVEL, CK_REKEYLIMIT,
 	CK_CONNECTTIMEOUT, CK_ADDRESSFAMILY, CK_REQUESTTTY, CK_LOCALFORWARD, CK_REMOTEFORWARD, CK_GATEWAYPORTS,
 	CK_EXITONFWDFAIL, CK_CLEARALLFWD, CK_PROXYJUMP, CK_PROXYCOMMAND, CK_REFUSED,
+	CK_MACS, CK_PUBKEYALGS, CK_CASIGALGS, CK_IDENTITYAGENT, CK_FORWARDAGENT,
+	CK_CERTIFICATEFILE, CK_COMPRESSION,
 };
 
 static const struct {
@@ -41,6 +44,14 @@ static const struct {
 	{ "Ciphers", CK_CIPHERS, 1 },
 	{ "KexAlgorithms", CK_KEX, 1 },
 	{ "HostKeyAlgorithms", CK_HOSTKEYALGS, 1 },
+	{ "MACs", CK_MACS, 1 },
+	{ "PubkeyAcceptedAlgorithms", CK_PUBKEYALGS, 1 },
+	{ "PubkeyAcceptedKeyTypes", CK_PUBKEYALGS, 1 },
+	{ "CASignatureAlgorithms", CK_CASIGALGS, 1 },
+	{ "IdentityAgent", CK_IDENTITYAGENT, 1 },
+	{ "ForwardAgent", CK_FORWARDAGENT, 1 },
+	{ "CertificateFile", CK_CERTIFICATEFILE, 1 },
+	{ "Compression", CK_COMPRESSION, 1 },
 	{ "LogLevel", CK_LOGLEVEL, 1 },
 	{ "RekeyLimit", CK_REKEYLIMIT, 2 },
 	{ "ConnectTimeout", CK_CONNECTTIMEOUT, 1 },
@@ -64,24 +75,22 @@ static const struct {
 static const char *const client_unsupported[] = {
 	"AddKeysToAgent", "BindAddress", "BindInterface",
 	"CanonicalDomains", "CanonicalizeFallbackLocal", "CanonicalizeHostname",
-	"CanonicalizeMaxDots", "CanonicalizePermittedCNAMEs", "CASignatureAlgorithms",
-	"CertificateFile", "ChallengeResponseAuthentication", "CheckHostIP",
-	"Compression", "ConnectionAttempts", "ControlMaster",
+	"CanonicalizeMaxDots", "CanonicalizePermittedCNAMEs",
+	"ChallengeResponseAuthentication", "CheckHostIP", "ConnectionAttempts", "ControlMaster",
 	"ControlPath", "ControlPersist", "EnableEscapeCommandline",
 	"EnableSSHKeysign", "EscapeChar", "FingerprintHash",
-	"ForkAfterAuthentication", "ForwardAgent", "ForwardX11", "ForwardX11Timeout",
+	"ForkAfterAuthentication", "ForwardX11", "ForwardX11Timeout",
 	"ForwardX11Trusted", "GSSAPIAuthentication",
 	"GSSAPIClientIdentity", "GSSAPIDelegateCredentials", "GSSAPIKeyExchange",
 	"GSSAPIRenewalForcesRekey", "GSSAPIServerIdentity", "GSSAPITrustDns",
 	"GSSAPIKexAlgorithms", "HostbasedAcceptedAlgorithms", "HostbasedAuthentication",
-	"HostbasedKeyTypes", "HostKeyAlias", "IdentityAgent", "IgnoreUnknown",
+	"HostbasedKeyTypes", "HostKeyAlias", "IgnoreUnknown",
 	"IPQoS", "KbdInteractiveAuthentication", "KbdInteractiveDevices",
-	"KnownHostsCommand", "LocalCommand", "LogVerbose", "MACs",
+	"KnownHostsCommand", "LocalCommand", "LogVerbose",
 	"NoHostAuthenticationForLocalhost", "NumberOfPasswordPrompts",
 	"PasswordAuthentication", "PermitLocalCommand", "PermitRemoteOpen",
 	"PKCS11Provider", "PreferredAuthentications",
-	"ProxyUseFdpass", "PubkeyAcceptedAlgorithms", "PubkeyAcceptedKeyTypes",
-	"PubkeyAuthentication", "RemoteCommand", "RequiredRSASize",
+	"ProxyUseFdpass", "PubkeyAuthentication", "RemoteCommand", "RequiredRSASize",
 	"RevokedHostKeys", "SecurityKeyProvider", "SendEnv", "ServerAliveCountMax",
 	"ServerAliveInterval", "SessionType", "SetEnv", "StdinNull",
 	"StreamLocalBindMask", "StreamLocalBindUnlink", "SyslogFacility", "TCPKeepAlive",
@@ -110,6 +119,7 @@ void cfg_client_init(struct client_config *c)
 	c->fork_after_auth = -1;
 	c->gateway_ports = -1;
 	c->compression = -1;
+	c->forward_agent = -1;
 	c->exit_on_forward_failure = -1;
 	c->stdio_forward_port = -1;
 	c->clear_all_forwardings = -1;
@@ -125,8 +135,15 @@ void cfg_client_free(struct client_config *c)
 	free(c->user_known_hosts);
 	free(c->global_known_hosts);
 	free(c->ciphers);
+	free(c->macs);
 	free(c->kex_algorithms);
 	free(c->host_key_algorithms);
+	free(c->pubkey_accepted_algorithms);
+	free(c->ca_signature_algorithms);
+	free(c->identity_agent);
+	for (int i = 0; i < c->n_certificate_files; i++)
+		free(c->certificate_files[i]);
+	free(c->query);
 	free(c->command);
 	free(c->config_file);
 	for (int i = 0; i < c->n_local_forwards; i++)
@@ -306,6 +323,27 @@ static int apply_proxy_jump(struct client_config *c, const char *v, const char *
 	return set_str(&c->proxy_jump, strcasecmp(v, "none") == 0 ? "none" : v);
 }
 
+/* Algorithm lists: checked now with ssh's messages, resolved by cfg_client_finish(). */
+static int apply_alg(struct client_config *c, enum ckw kw, const char *v, const char *file,
+		     unsigned long line)
+{
+	enum cfg_alg_kind kind;
+	char **dst;
+	int r;
+
+	switch (kw) {
+	case CK_CIPHERS: kind = CFG_ALG_CIPHER; dst = &c->ciphers; break;
+	case CK_MACS: kind = CFG_ALG_MAC; dst = &c->macs; break;
+	case CK_KEX: kind = CFG_ALG_KEX; dst = &c->kex_algorithms; break;
+	case CK_HOSTKEYALGS: kind = CFG_ALG_KEY; dst = &c->host_key_algorithms; break;
+	case CK_PUBKEYALGS: kind = CFG_ALG_KEY; dst = &c->pubkey_accepted_algorithms; break;
+	default: kind = CFG_ALG_CASIG; dst = &c->ca_signature_algorithms; break;
+	}
+	if ((r = cfg_alg_check_kw(kind, v, file, line, 0)) != 0)
+		return r;
+	return set_str(dst, v);
+}
+
 static int apply_kw(struct client_config *c, enum ckw kw, struct cfg_line *l,
 		    const char *file, unsigned long line)
 {
@@ -342,11 +380,33 @@ static int apply_kw(struct client_config *c, enum ckw kw, struct cfg_line *l,
 		return 0;
 	}
 	case CK_CIPHERS:
-		return set_str(&c->ciphers, v);
+	case CK_MACS:
 	case CK_KEX:
-		return set_str(&c->kex_algorithms, v);
 	case CK_HOSTKEYALGS:
-		return set_str(&c->host_key_algorithms, v);
+	case CK_PUBKEYALGS:
+	case CK_CASIGALGS:
+		return apply_alg(c, kw, v, file, line);
+	case CK_IDENTITYAGENT:
+		return set_str(&c->identity_agent, v);
+	case CK_CERTIFICATEFILE:
+		if (c->n_certificate_files >= CFG_MAX_IDENTITIES) {
+			fprintf(stderr, "%s line %lu: Too many certificate files specified "
+				"(max %d).\n", file, line, CFG_MAX_IDENTITIES);
+			return ERR_TOO_LARGE;
+		}
+		if ((c->certificate_files[c->n_certificate_files] = mem_strdup(v)) == NULL)
+			return ERR_ALLOC;
+		c->n_certificate_files++;
+		return 0;
+	case CK_FORWARDAGENT:
+		/* ssh also takes a socket path or $VAR here; burrow only yes/no for now. */
+		if ((x = cfg_parse_yesno(v)) < 0) {
+			fprintf(stderr, "%s line %lu: ForwardAgent %s: only yes or no are supported "
+				"by burrow yet\n", file, line, v);
+			return ERR_UNSUPPORTED;
+		}
+		set_int(&c->forward_agent, x);
+		return 0;
 	case CK_LOGLEVEL:
 		if ((x = cfg_parse_log_level(v)) < 0) {
 			fprintf(stderr, "%s line %lu: unsupported log level '%s'\n", file, line, v);
@@ -373,6 +433,7 @@ static int apply_kw(struct client_config *c, enum ckw kw, struct cfg_line *l,
 	case CK_PROXYJUMP:
 		return apply_proxy_jump(c, v, file, line);
 	case CK_IDENTITIESONLY:
+	case CK_COMPRESSION:
 	case CK_HASHKNOWNHOSTS:
 	case CK_BATCHMODE:
 	case CK_GATEWAYPORTS:
@@ -399,6 +460,7 @@ static int apply_kw(struct client_config *c, enum ckw kw, struct cfg_line *l,
 	}
 	switch (kw) {
 	case CK_IDENTITIESONLY: set_int(&c->identities_only, x); break;
+	case CK_COMPRESSION: set_int(&c->compression, x); break;
 	case CK_HASHKNOWNHOSTS: set_int(&c->hash_known_hosts, x); break;
 	case CK_BATCHMODE: set_int(&c->batch_mode, x); break;
 	case CK_GATEWAYPORTS: set_int(&c->gateway_ports, x); break;

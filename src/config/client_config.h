@@ -48,9 +48,27 @@ struct client_config {
 	int strict_host_key_checking; /* enum strict_hostkey (default SHK_ASK) */
 	int hash_known_hosts;       /* HashKnownHosts (default 0) */
 	int batch_mode;             /* BatchMode (default 0) */
-	char *ciphers;              /* Ciphers (NULL = built-in default) */
+	/*
+	 * Algorithm lists as given (+/-/^ syntax, alglist.h) until
+	 * cfg_client_finish(), which replaces them with the resolved comma
+	 * list (never NULL afterwards).
+	 */
+	char *ciphers;              /* Ciphers / -c */
+	char *macs;                 /* MACs / -m */
 	char *kex_algorithms;       /* KexAlgorithms */
 	char *host_key_algorithms;  /* HostKeyAlgorithms */
+	/*
+	 * Set by cfg_client_finish(): 1 if HostKeyAlgorithms was not given, so
+	 * the list is the default that ssh reorders to prefer the key types
+	 * known_hosts already holds for the host.
+	 */
+	int host_key_algorithms_default;
+	char *pubkey_accepted_algorithms; /* PubkeyAcceptedAlgorithms (PubkeyAcceptedKeyTypes) */
+	char *ca_signature_algorithms;    /* CASignatureAlgorithms */
+	char *identity_agent;       /* IdentityAgent: NULL = $SSH_AUTH_SOCK, "none", or a path (~ expanded) */
+	int forward_agent;          /* ForwardAgent / -A / -a (default 0) */
+	char *certificate_files[CFG_MAX_IDENTITIES]; /* CertificateFile, in order (~ expanded) */
+	int n_certificate_files;
 	int log_level;              /* LogLevel / -v / -q (enum log_level, default LOG_INFO) */
 	int64_t rekey_bytes;        /* RekeyLimit first field: 0 = default */
 	int64_t rekey_seconds;      /* RekeyLimit second field: 0 = none */
@@ -64,7 +82,7 @@ struct client_config {
 	int stdin_null;             /* -n */
 	int fork_after_auth;        /* -f */
 	int gateway_ports;          /* -g */
-	int compression;            /* -C */
+	int compression;            /* -C / Compression yes|no */
 	/* Forwarding (issue: local forwarding). */
 	struct fwd_spec local_forwards[CFG_MAX_FORWARDS]; /* -L / LocalForward, accumulate */
 	int n_local_forwards;
@@ -79,6 +97,8 @@ struct client_config {
 	 * -W forces clear_all_forwardings and exit_on_forward_failure to 1, as ssh does. */
 	/* Internal bookkeeping: -J or a ProxyCommand line was seen (first wins). */
 	int proxy_command_seen;
+	/* -Q query: cfg_client_parse_args() stops there; the caller runs cfg_query(). */
+	char *query;
 };
 
 /* Set every field to "unset" (-1 / NULL; request_tty REQUEST_TTY_UNSET). */
@@ -104,8 +124,12 @@ int cfg_client_apply_line(struct client_config *c, const char *kv, const char *f
 			  unsigned long line);
 /*
  * Parse ssh's command line:
- *   burrow [-46CfgNnqTtv] [-F file] [-i id] [-J jump] [-L spec] [-l user]
- *          [-o opt] [-p port] [-W host:port] destination [command [argument ...]]
+ *   burrow [-46AaCfgNnqTtv] [-c ciphers] [-F file] [-i id] [-J jump] [-L spec]
+ *          [-l user] [-m macs] [-o opt] [-p port] [-Q query] [-W host:port]
+ *          destination [command [argument ...]]
+ * -c and -m replace any Ciphers / MACs value, as ssh does ("Unknown cipher
+ * type 'x'" / "Unknown mac type 'x'" otherwise). -Q stops parsing at once
+ * and sets c->query (no destination needed).
  * -L accumulates, -W once, -J once (and then ProxyCommand lines are ignored).
  * destination: host, user@host (split at the last '@'), ssh://[user@]host[:port].
  * Options are applied in order, first value wins (as ssh does: -p, -l, -o and

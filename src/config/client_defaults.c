@@ -8,13 +8,19 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "config/alglist.h"
 #include "config/client_internal.h"
 #include "util/err.h"
 #include "util/log.h"
 #include "util/mem.h"
 
-/* Defaults as ssh_config(5); more identity types join as burrow learns them. */
-#define DEFAULT_IDENTITY "~/.ssh/id_ed25519"
+/*
+ * Defaults as ssh_config(5). Identity files in ssh's order, for the key types
+ * burrow knows (ssh also tries id_ecdsa_sk, id_ed25519_sk, id_xmss, id_dsa).
+ */
+static const char *const default_identities[] = {
+	"~/.ssh/id_rsa", "~/.ssh/id_ecdsa", "~/.ssh/id_ed25519",
+};
 #define DEFAULT_USER_KNOWN_HOSTS "~/.ssh/known_hosts ~/.ssh/known_hosts2"
 #define DEFAULT_GLOBAL_KNOWN_HOSTS "/etc/ssh/ssh_known_hosts"
 
@@ -196,6 +202,34 @@ static int expand_path(const char *home, char **s)
 	return 0;
 }
 
+/* Replace a list as given by its resolved form (the default when unset). */
+static int resolve(enum cfg_alg_kind kind, char **spec)
+{
+	char *res;
+	int r;
+
+	if ((r = cfg_alg_resolve(kind, *spec, &res)) != 0)
+		return r;
+	free(*spec);
+	*spec = res;
+	return 0;
+}
+
+static int resolve_algs(struct client_config *c)
+{
+	int r;
+
+	c->host_key_algorithms_default = c->host_key_algorithms == NULL;
+	if ((r = resolve(CFG_ALG_CIPHER, &c->ciphers)) != 0 ||
+	    (r = resolve(CFG_ALG_MAC, &c->macs)) != 0 ||
+	    (r = resolve(CFG_ALG_KEX, &c->kex_algorithms)) != 0 ||
+	    (r = resolve(CFG_ALG_KEY, &c->host_key_algorithms)) != 0 ||
+	    (r = resolve(CFG_ALG_KEY, &c->pubkey_accepted_algorithms)) != 0 ||
+	    (r = resolve(CFG_ALG_CASIG, &c->ca_signature_algorithms)) != 0)
+		return r;
+	return 0;
+}
+
 int cfg_client_finish(struct client_config *c)
 {
 	struct passwd *pw;
@@ -218,12 +252,19 @@ int cfg_client_finish(struct client_config *c)
 	    (r = set_default(&c->user_known_hosts, DEFAULT_USER_KNOWN_HOSTS)) != 0 ||
 	    (r = set_default(&c->global_known_hosts, DEFAULT_GLOBAL_KNOWN_HOSTS)) != 0)
 		return r;
-	if (c->n_identity_files == 0 &&
-	    (r = cfg_client_add_identity(c, DEFAULT_IDENTITY)) != 0)
-		return r;
+	if (c->n_identity_files == 0) {
+		for (size_t i = 0; i < sizeof(default_identities) / sizeof(default_identities[0]); i++)
+			if ((r = cfg_client_add_identity(c, default_identities[i])) != 0)
+				return r;
+	}
 	for (int i = 0; i < c->n_identity_files; i++)
 		if ((r = expand_path(home, &c->identity_files[i])) != 0)
 			return r;
+	for (int i = 0; i < c->n_certificate_files; i++)
+		if ((r = expand_path(home, &c->certificate_files[i])) != 0)
+			return r;
+	if ((r = expand_path(home, &c->identity_agent)) != 0 || (r = resolve_algs(c)) != 0)
+		return r;
 	if ((r = expand_list(home, &c->user_known_hosts)) != 0 ||
 	    (r = expand_list(home, &c->global_known_hosts)) != 0 ||
 	    (r = expand_path(home, &c->config_file)) != 0)
@@ -242,6 +283,7 @@ int cfg_client_finish(struct client_config *c)
 	default_int(&c->fork_after_auth, 0);
 	default_int(&c->gateway_ports, 0);
 	default_int(&c->compression, 0);
+	default_int(&c->forward_agent, 0);
 	if (c->rekey_bytes == -1)
 		c->rekey_bytes = 0;
 	if (c->rekey_seconds == -1)

@@ -4,8 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 
+#include "config/alglist.h"
 #include "config/server_internal.h"
 #include "config/values.h"
 #include "util/err.h"
@@ -243,6 +245,41 @@ static int check_conn_spec(const struct server_config *c)
 	return r;
 }
 
+void scfg_none_is_null(char **s)
+{
+	if (*s != NULL && strcasecmp(*s, "none") == 0) {
+		free(*s);
+		*s = NULL;
+	}
+}
+
+/* Replace a list as given by its resolved form (the default when unset). */
+static int resolve(enum cfg_alg_kind kind, char **spec)
+{
+	char *res;
+	int r;
+
+	if ((r = cfg_alg_resolve(kind, *spec, &res)) != 0)
+		return r;
+	free(*spec);
+	*spec = res;
+	return 0;
+}
+
+int scfg_resolve_algs(struct server_config *c)
+{
+	int r;
+
+	if ((r = resolve(CFG_ALG_CIPHER, &c->ciphers)) != 0 ||
+	    (r = resolve(CFG_ALG_MAC, &c->macs)) != 0 ||
+	    (r = resolve(CFG_ALG_KEX, &c->kex_algorithms)) != 0 ||
+	    (r = resolve(CFG_ALG_KEY, &c->host_key_algorithms)) != 0 ||
+	    (r = resolve(CFG_ALG_KEY, &c->pubkey_accepted_algorithms)) != 0 ||
+	    (r = resolve(CFG_ALG_CASIG, &c->ca_signature_algorithms)) != 0)
+		return r;
+	return 0;
+}
+
 int scfg_finish(struct server_config *c)
 {
 	static const char *const authkeys[] = { ".ssh/authorized_keys", ".ssh/authorized_keys2" };
@@ -285,6 +322,13 @@ int scfg_finish(struct server_config *c)
 		c->disable_forwarding = 0;
 	if (c->gateway_ports == -1)
 		c->gateway_ports = GATEWAY_NO;
+	if (c->compression == -1)
+		c->compression = 1;
+	if (c->allow_agent_forwarding == -1)
+		c->allow_agent_forwarding = 1;
+	scfg_none_is_null(&c->trusted_user_ca_keys);
+	if ((r = scfg_resolve_algs(c)) != 0)
+		return r;
 	return check_conn_spec(c);
 }
 
@@ -355,6 +399,13 @@ static void dump_list(const char *kw, char *const *v, int n)
 	printf("\n");
 }
 
+/* sshd -T prints a keyword with an empty list as "keyword " too. */
+static void dump_str(const char *kw, const char *v)
+{
+	if (v != NULL)
+		printf("%s %s\n", kw, v);
+}
+
 static void dump_effective(const struct server_config *c)
 {
 	for (int i = 0; i < c->n_ports; i++)
@@ -373,12 +424,18 @@ static void dump_effective(const struct server_config *c)
 	for (int i = 0; i < c->n_host_keys; i++)
 		printf("hostkey %s\n", c->host_keys[i]);
 	printf("rekeylimit %lld %lld\n", (long long)c->rekey_bytes, (long long)c->rekey_seconds);
-	if (c->ciphers != NULL)
-		printf("ciphers %s\n", c->ciphers);
-	if (c->kex_algorithms != NULL)
-		printf("kexalgorithms %s\n", c->kex_algorithms);
-	if (c->host_key_algorithms != NULL)
-		printf("hostkeyalgorithms %s\n", c->host_key_algorithms);
+	for (int i = 0; i < c->n_host_certificates; i++)
+		printf("hostcertificate %s\n", c->host_certificates[i]);
+	printf("compression %s\n", c->compression == 0 ? "no" : "yes");
+	printf("allowagentforwarding %s\n", c->allow_agent_forwarding == 0 ? "no" : "yes");
+	printf("trustedusercakeys %s\n",
+	       c->trusted_user_ca_keys != NULL ? c->trusted_user_ca_keys : "none");
+	dump_str("ciphers", c->ciphers);
+	dump_str("macs", c->macs);
+	dump_str("kexalgorithms", c->kex_algorithms);
+	dump_str("hostkeyalgorithms", c->host_key_algorithms);
+	dump_str("pubkeyacceptedalgorithms", c->pubkey_accepted_algorithms);
+	dump_str("casignaturealgorithms", c->ca_signature_algorithms);
 	printf("gatewayports %s\n", scfg_gateway_name(c->gateway_ports));
 	printf("allowtcpforwarding %s\n", scfg_fwd_allow_name(c->allow_tcp_forwarding));
 	printf("disableforwarding %s\n", c->disable_forwarding == 1 ? "yes" : "no");

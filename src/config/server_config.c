@@ -10,6 +10,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 
+#include "config/alglist.h"
 #include "config/lexer.h"
 #include "config/server_internal.h"
 #include "config/values.h"
@@ -39,6 +40,8 @@ void scfg_init(struct server_config *c)
 	c->allow_streamlocal_forwarding = -1;
 	c->disable_forwarding = -1;
 	c->gateway_ports = -1;
+	c->compression = -1;
+	c->allow_agent_forwarding = -1;
 }
 
 static void free_list(char **v, int *n)
@@ -56,8 +59,13 @@ void scfg_free(struct server_config *c)
 	free_list(c->authorized_keys_files, &c->n_authorized_keys_files);
 	free(c->pid_file);
 	free(c->ciphers);
+	free(c->macs);
 	free(c->kex_algorithms);
 	free(c->host_key_algorithms);
+	free(c->pubkey_accepted_algorithms);
+	free(c->ca_signature_algorithms);
+	free(c->trusted_user_ca_keys);
+	free_list(c->host_certificates, &c->n_host_certificates);
 	free(c->log_file);
 	free_list(c->permit_open, &c->n_permit_open);
 	free_list(c->permit_listen, &c->n_permit_listen);
@@ -202,6 +210,43 @@ static int apply_rekey(struct server_config *c, struct cfg_line *l, const char *
 	return cfg_apply_rekey_line(l, file, line, "Bad RekeyLimit number", &c->rekey_bytes, &c->rekey_seconds);
 }
 
+/* Algorithm lists: checked now with sshd's messages, resolved by scfg_finish(). */
+static int apply_alg(struct server_config *c, enum skw_id id, const char *v, const char *file,
+		     unsigned long line)
+{
+	enum cfg_alg_kind kind;
+	char **dst;
+	int r;
+
+	switch (id) {
+	case SKW_CIPHERS: kind = CFG_ALG_CIPHER; dst = &c->ciphers; break;
+	case SKW_MACS: kind = CFG_ALG_MAC; dst = &c->macs; break;
+	case SKW_KEX: kind = CFG_ALG_KEX; dst = &c->kex_algorithms; break;
+	case SKW_HOSTKEYALGS: kind = CFG_ALG_KEY; dst = &c->host_key_algorithms; break;
+	case SKW_PUBKEYALGS: kind = CFG_ALG_KEY; dst = &c->pubkey_accepted_algorithms; break;
+	default: kind = CFG_ALG_CASIG; dst = &c->ca_signature_algorithms; break;
+	}
+	if ((r = cfg_alg_check_kw(kind, v, file, line, 1)) != 0)
+		return r;
+	return set_str(dst, v);
+}
+
+/* yes/no keywords (Compression also takes "delayed", the same as yes since OpenSSH 7.4). */
+static int apply_flag(struct server_config *c, enum skw_id id, const char *v, const char *file,
+		      unsigned long line)
+{
+	int x = cfg_parse_yesno(v);
+
+	if (id == SKW_COMPRESSION && strcasecmp(v, "delayed") == 0)
+		x = 1;
+	if (x < 0) {
+		fprintf(stderr, "%s line %lu: unsupported option \"%s\".\n", file, line, v);
+		return ERR_FORMAT;
+	}
+	set_int(id == SKW_COMPRESSION ? &c->compression : &c->allow_agent_forwarding, x);
+	return 0;
+}
+
 /* Value errors are fatal in sshd: the message, then stop. */
 static int apply_impl(struct server_config *c, const struct skw *kw, struct cfg_line *l,
 		      const char *file, unsigned long line, int depth, struct scfg_match *cur)
@@ -279,6 +324,19 @@ static int apply_impl(struct server_config *c, const struct skw *kw, struct cfg_
 	case SKW_PERMITOPEN:
 	case SKW_PERMITLISTEN:
 		return scfg_apply_fwd(c, kw, l, file, line);
+	case SKW_CIPHERS:
+	case SKW_MACS:
+	case SKW_KEX:
+	case SKW_HOSTKEYALGS:
+	case SKW_PUBKEYALGS:
+	case SKW_CASIGALGS:
+		return apply_alg(c, kw->id, v, file, line);
+	case SKW_COMPRESSION:
+	case SKW_ALLOWAGENTFWD:
+		return apply_flag(c, kw->id, v, file, line);
+	case SKW_TRUSTEDUSERCA:
+		/* "none" counts as a first value, as in sshd. */
+		return set_str(&c->trusted_user_ca_keys, v);
 	default:
 		break;
 	}
@@ -300,12 +358,9 @@ static int apply_impl(struct server_config *c, const struct skw *kw, struct cfg_
 		break;
 	case SKW_PIDFILE:
 		return set_str(&c->pid_file, v);
-	case SKW_CIPHERS:
-		return set_str(&c->ciphers, v);
-	case SKW_KEX:
-		return set_str(&c->kex_algorithms, v);
-	case SKW_HOSTKEYALGS:
-		return set_str(&c->host_key_algorithms, v);
+	case SKW_HOSTCERT:
+		r = scfg_list_add(c->host_certificates, &c->n_host_certificates, v);
+		break;
 	default:
 		return ERR_INVALID_ARG;
 	}
@@ -508,15 +563,23 @@ int scfg_copy(const struct server_config *src, struct server_config *dst)
 	/* Scalars first, then every owned pointer replaced by its own copy. */
 	d = *src;
 	d.n_listen_addresses = d.n_host_keys = d.n_authorized_keys_files = 0;
-	d.n_permit_open = d.n_permit_listen = 0;
+	d.n_permit_open = d.n_permit_listen = d.n_host_certificates = 0;
 	d.config_file = d.pid_file = d.ciphers = d.kex_algorithms = NULL;
 	d.host_key_algorithms = d.log_file = d.dump_conn_spec = NULL;
+	d.macs = d.pubkey_accepted_algorithms = d.ca_signature_algorithms = NULL;
+	d.trusted_user_ca_keys = NULL;
 	d.matches = NULL;
 	if ((r = copy_str(src->config_file, &d.config_file)) != 0 ||
 	    (r = copy_str(src->pid_file, &d.pid_file)) != 0 ||
 	    (r = copy_str(src->ciphers, &d.ciphers)) != 0 ||
 	    (r = copy_str(src->kex_algorithms, &d.kex_algorithms)) != 0 ||
 	    (r = copy_str(src->host_key_algorithms, &d.host_key_algorithms)) != 0 ||
+	    (r = copy_str(src->macs, &d.macs)) != 0 ||
+	    (r = copy_str(src->pubkey_accepted_algorithms, &d.pubkey_accepted_algorithms)) != 0 ||
+	    (r = copy_str(src->ca_signature_algorithms, &d.ca_signature_algorithms)) != 0 ||
+	    (r = copy_str(src->trusted_user_ca_keys, &d.trusted_user_ca_keys)) != 0 ||
+	    (r = copy_list(src->host_certificates, src->n_host_certificates,
+			   d.host_certificates, &d.n_host_certificates)) != 0 ||
 	    (r = copy_str(src->log_file, &d.log_file)) != 0 ||
 	    (r = copy_str(src->dump_conn_spec, &d.dump_conn_spec)) != 0 ||
 	    (r = copy_list(src->listen_addresses, src->n_listen_addresses,

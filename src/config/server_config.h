@@ -46,9 +46,22 @@ struct server_config {
 	int max_auth_tries;                /* MaxAuthTries (default 6) */
 	int64_t rekey_bytes;               /* RekeyLimit (0 = default) */
 	int64_t rekey_seconds;
-	char *ciphers;                     /* Ciphers / KexAlgorithms / HostKeyAlgorithms (NULL = default) */
+	/*
+	 * Algorithm lists as given (+/-/^ syntax, alglist.h) until scfg_finish(),
+	 * which replaces them with the resolved comma lists (never NULL after).
+	 * The transport further limits host key algorithms to the loaded keys.
+	 */
+	char *ciphers;
+	char *macs;
 	char *kex_algorithms;
 	char *host_key_algorithms;
+	char *pubkey_accepted_algorithms;  /* PubkeyAcceptedAlgorithms (Match allowed) */
+	char *ca_signature_algorithms;     /* CASignatureAlgorithms (Match allowed) */
+	int compression;                   /* Compression: 0 no, 1 yes/delayed (default 1) */
+	char *trusted_user_ca_keys;        /* TrustedUserCAKeys path or NULL (Match allowed) */
+	char *host_certificates[SCFG_MAX_LIST]; /* HostCertificate, accumulate */
+	int n_host_certificates;
+	int allow_agent_forwarding;        /* AllowAgentForwarding (default 1; Match allowed) */
 	int login_grace_time;              /* LoginGraceTime seconds (default 120) */
 	int address_family;                /* AddressFamily / -4 / -6: AF_UNSPEC, AF_INET, AF_INET6 */
 	int ports_from_cmdline;            /* -p given: Port lines from the file are ignored */

@@ -12,6 +12,11 @@ int scfg_apply_fwd(struct server_config *c, const struct skw *kw, const struct c
 const char *scfg_fwd_allow_name(int v);
 const char *scfg_gateway_name(int v);
 
+/* server_args.c: resolve the algorithm lists (scfg_finish; Match blocks). */
+int scfg_resolve_algs(struct server_config *c);
+/* "none" (any case) -> NULL, for optional paths like TrustedUserCAKeys. */
+void scfg_none_is_null(char **s);
+
 /* server_match.c: Match blocks as stored at load time. */
 /*
  * Parse a Match line's criteria and append a new block to c->matches; *cur

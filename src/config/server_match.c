@@ -13,6 +13,7 @@
 #include <strings.h>
 #include <sys/types.h>
 
+#include "config/alglist.h"
 #include "config/match.h"
 #include "config/values.h"
 #include "util/err.h"
@@ -338,9 +339,48 @@ static void override_list(char **dst, int *dn, char **src, int *sn)
 	*sn = 0;
 }
 
-/* Values a matching block set replace the global ones (Match-allowed keywords only). */
-static void override(struct server_config *c, struct server_config *m)
+static void override_str(char **dst, char **src)
 {
+	if (*src == NULL)
+		return;
+	free(*dst);
+	*dst = *src;
+	*src = NULL;
+}
+
+/*
+ * Algorithm lists a block gives are resolved against the defaults, like the
+ * global ones. They were checked when the file was read.
+ */
+static int override_alg(enum cfg_alg_kind kind, char **dst, char **src)
+{
+	char *res;
+	int r;
+
+	if (*src == NULL)
+		return 0;
+	if ((r = cfg_alg_resolve(kind, *src, &res)) != 0)
+		return r;
+	free(*dst);
+	*dst = res;
+	return 0;
+}
+
+/* Values a matching block set replace the global ones (Match-allowed keywords only). */
+static int override(struct server_config *c, struct server_config *m)
+{
+	int r;
+
+	if ((r = override_alg(CFG_ALG_KEY, &c->pubkey_accepted_algorithms,
+			      &m->pubkey_accepted_algorithms)) != 0 ||
+	    (r = override_alg(CFG_ALG_CASIG, &c->ca_signature_algorithms,
+			      &m->ca_signature_algorithms)) != 0)
+		return r;
+	if (m->trusted_user_ca_keys != NULL) {
+		override_str(&c->trusted_user_ca_keys, &m->trusted_user_ca_keys);
+		scfg_none_is_null(&c->trusted_user_ca_keys);
+	}
+	override_int(&c->allow_agent_forwarding, m->allow_agent_forwarding);
 	override_int(&c->log_level, m->log_level);
 	override_int(&c->permit_root_login, m->permit_root_login);
 	override_int(&c->max_auth_tries, m->max_auth_tries);
@@ -357,6 +397,7 @@ static void override(struct server_config *c, struct server_config *m)
 	override_list(c->permit_open, &c->n_permit_open, m->permit_open, &m->n_permit_open);
 	override_list(c->permit_listen, &c->n_permit_listen, m->permit_listen,
 		      &m->n_permit_listen);
+	return 0;
 }
 
 int scfg_apply_match(struct server_config *c, const struct scfg_conn_info *ci)
@@ -373,7 +414,7 @@ int scfg_apply_match(struct server_config *c, const struct scfg_conn_info *ci)
 			r = scfg_apply(&m, b->lines[i].text, b->lines[i].file, b->lines[i].line);
 	}
 	if (r == 0)
-		override(c, &m);
+		r = override(c, &m);
 	scfg_free(&m);
 	return r;
 }

@@ -19,4 +19,8 @@ int crypto_kat_aes_gcm_seal(const uint8_t *key, size_t key_len, const uint8_t *i
 			    const uint8_t *aad, size_t aad_len, uint8_t *data, size_t n,
 			    uint8_t *tag);
 
+struct mac_ctx;
+/* The MAC of data alone (no sequence number) through a packet MAC context (RFC 2202/4231). */
+int crypto_kat_mac_raw(struct mac_ctx *m, const uint8_t *data, size_t n, uint8_t *out);
+
 #endif

@@ -6,17 +6,14 @@
 #include "crypto/crypto_int.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "util/err.h"
 #include "util/mem.h"
 
 #define X25519_LEN 32
 
-struct kex_priv {
-	EVP_PKEY *pkey;
-};
-
-static int x25519_generate(EVP_PKEY **out, struct buf *pub)
+int kex_x25519_generate(EVP_PKEY **out, struct buf *pub)
 {
 	EVP_PKEY_CTX *pctx = NULL;
 	EVP_PKEY *pkey = NULL;
@@ -40,9 +37,9 @@ out:
 	return r;
 }
 
-/* Derive with our key and the peer's raw public value; append K as an mpint. */
-static int x25519_shared(EVP_PKEY *priv, const uint8_t *peer_raw, size_t peer_len,
-			 struct buf *k_enc)
+/* Derive with our key and the peer's raw public value (all-zero output refused). */
+int kex_x25519_raw_shared(EVP_PKEY *priv, const uint8_t *peer_raw, size_t peer_len,
+			  uint8_t out[32])
 {
 	static const uint8_t zero[X25519_LEN];
 	EVP_PKEY *peer = NULL;
@@ -66,11 +63,26 @@ static int x25519_shared(EVP_PKEY *priv, const uint8_t *peer_raw, size_t peer_le
 		goto out;
 	if (mem_equal_ct(secret, zero, sizeof(secret)))
 		goto out;
-	r = buf_put_mpint_bytes(k_enc, secret, sizeof(secret));
+	memcpy(out, secret, sizeof(secret));
+	r = 0;
 out:
 	mem_wipe(secret, sizeof(secret));
 	EVP_PKEY_CTX_free(dctx);
 	EVP_PKEY_free(peer);
+	return r;
+}
+
+/* K is the X25519 output read as a big-endian number, as an mpint (RFC 8731 3.1). */
+static int x25519_shared(EVP_PKEY *priv, const uint8_t *peer_raw, size_t peer_len,
+			 struct buf *k_enc)
+{
+	uint8_t secret[X25519_LEN];
+	int r;
+
+	if ((r = kex_x25519_raw_shared(priv, peer_raw, peer_len, secret)) != 0)
+		return r;
+	r = buf_put_mpint_bytes(k_enc, secret, sizeof(secret));
+	mem_wipe(secret, sizeof(secret));
 	return r;
 }
 
@@ -79,10 +91,10 @@ int kex_x25519_keypair(struct kex_priv **priv, struct buf *q_c)
 	struct kex_priv *p;
 	int r;
 
-	if ((p = calloc(1, sizeof(*p))) == NULL)
+	if ((p = kex_priv_new()) == NULL)
 		return ERR_ALLOC;
-	if ((r = x25519_generate(&p->pkey, q_c)) != 0) {
-		free(p);
+	if ((r = kex_x25519_generate(&p->pkey, q_c)) != 0) {
+		kex_priv_free(p);
 		return r;
 	}
 	*priv = p;
@@ -99,7 +111,7 @@ int kex_x25519_keypair_from_raw(const uint8_t *sk, size_t n, struct kex_priv **p
 
 	if (n != X25519_LEN)
 		return ERR_INVALID_ARG;
-	if ((p = calloc(1, sizeof(*p))) == NULL)
+	if ((p = kex_priv_new()) == NULL)
 		return ERR_ALLOC;
 	if ((p->pkey = EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, NULL, sk, n)) == NULL)
 		goto out;
@@ -126,7 +138,7 @@ int kex_x25519_encaps(const uint8_t *q_c, size_t q_c_len, struct buf *q_s, struc
 		r = ERR_FORMAT;
 		goto out;
 	}
-	if ((r = x25519_generate(&eph, &pub)) != 0)
+	if ((r = kex_x25519_generate(&eph, &pub)) != 0)
 		goto out;
 	if ((r = x25519_shared(eph, q_c, q_c_len, &k)) != 0)
 		goto out;
@@ -154,8 +166,5 @@ int kex_x25519_decaps(struct kex_priv *priv, const uint8_t *q_s, size_t q_s_len,
 
 void kex_x25519_priv_free(struct kex_priv *priv)
 {
-	if (priv == NULL)
-		return;
-	EVP_PKEY_free(priv->pkey); /* OpenSSL cleanses the private scalar */
-	free(priv);
+	kex_priv_free(priv);
 }

@@ -15,6 +15,10 @@
 
 static const struct key_impl *const key_impls[] = {
 	&key_impl_ed25519,
+	&key_impl_ecdsa_p256,
+	&key_impl_ecdsa_p384,
+	&key_impl_ecdsa_p521,
+	&key_impl_rsa,
 };
 
 #define N_IMPLS (sizeof(key_impls) / sizeof(key_impls[0]))
@@ -55,6 +59,7 @@ void key_free(struct key *k)
 	if (k == NULL)
 		return;
 	EVP_PKEY_free(k->pkey); /* cleanses private material */
+	key_cert_free(k->cert);
 	mem_free_secret(k, sizeof(*k));
 }
 
@@ -71,7 +76,7 @@ int key_from_blob(const uint8_t *blob, size_t n, struct key **out)
 	if ((e = rd_string(&r, &name, &name_len)) != 0)
 		return e;
 	if ((impl = key_impl_by_name((const char *)name, name_len)) == NULL)
-		return ERR_KEY_TYPE;
+		return key_cert_from_blob(blob, n, out); /* ERR_KEY_TYPE if not a certificate */
 	if ((e = impl->pub_read(&r, &pkey)) != 0)
 		return e;
 	if ((e = rd_end(&r)) != 0) {
@@ -86,6 +91,8 @@ int key_to_blob(const struct key *k, struct buf *out)
 	size_t start = buf_len(out);
 	int r;
 
+	if (k->cert != NULL)
+		return key_cert_to_blob(k, out);
 	if ((r = buf_put_cstring(out, k->impl->name)) != 0)
 		return r;
 	if ((r = k->impl->pub_write(k->pkey, out)) != 0)
@@ -105,6 +112,8 @@ enum key_type key_type(const struct key *k)
 
 const char *key_type_name(const struct key *k)
 {
+	if (k->cert != NULL)
+		return key_cert_name(k);
 	return k->impl->name;
 }
 
@@ -119,7 +128,35 @@ enum key_type key_type_from_name(const char *name)
 
 const char *key_sig_algs(const struct key *k)
 {
+	if (k->cert != NULL)
+		return key_cert_sig_algs(k);
 	return k->impl->sig_algs;
+}
+
+/* OpenSSH 9.2 HostKeyAlgorithms / PubkeyAcceptedAlgorithms order (ssh_config(5)). */
+const char *key_alg_default_list(void)
+{
+	return "ssh-ed25519-cert-v01@openssh.com,ecdsa-sha2-nistp256-cert-v01@openssh.com,"
+	       "ecdsa-sha2-nistp384-cert-v01@openssh.com,ecdsa-sha2-nistp521-cert-v01@openssh.com,"
+	       "rsa-sha2-512-cert-v01@openssh.com,rsa-sha2-256-cert-v01@openssh.com,"
+	       "ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521,"
+	       "rsa-sha2-512,rsa-sha2-256";
+}
+
+/* The defaults plus SHA-1 RSA signatures, usable only when configured. */
+const char *key_alg_supported_list(void)
+{
+	return "ssh-ed25519-cert-v01@openssh.com,ecdsa-sha2-nistp256-cert-v01@openssh.com,"
+	       "ecdsa-sha2-nistp384-cert-v01@openssh.com,ecdsa-sha2-nistp521-cert-v01@openssh.com,"
+	       "rsa-sha2-512-cert-v01@openssh.com,rsa-sha2-256-cert-v01@openssh.com,"
+	       "ssh-rsa-cert-v01@openssh.com,"
+	       "ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521,"
+	       "rsa-sha2-512,rsa-sha2-256,ssh-rsa";
+}
+
+int key_bits(const struct key *k)
+{
+	return EVP_PKEY_get_bits(k->pkey);
 }
 
 /* Is alg (n bytes) one of the comma-separated names in list? */
@@ -172,13 +209,26 @@ int key_sign(const struct key *k, const char *sig_alg, const uint8_t *data, size
 	     struct buf *sig)
 {
 	struct buf raw;
-	size_t start = buf_len(sig);
+	size_t start = buf_len(sig), len;
+	char plain[64], first[64];
 	int r;
 
 	if (!k->has_private)
 		return ERR_INVALID_ARG;
-	if (sig_alg == NULL)
-		sig_alg = k->impl->name;
+	/* NULL: the key's first (preferred) algorithm; for RSA rsa-sha2-512, not SHA-1. */
+	if (sig_alg == NULL) {
+		if ((len = strcspn(k->impl->sig_algs, ",")) >= sizeof(first))
+			return ERR_KEY_TYPE;
+		memcpy(first, k->impl->sig_algs, len);
+		first[len] = '\0';
+		sig_alg = first;
+	}
+	/* PROTOCOL.certkeys: a certificate signs with the certified key's plain algorithm. */
+	if (k->cert != NULL) {
+		if (key_cert_plain_alg(sig_alg, plain, sizeof(plain)) != 0)
+			return ERR_KEY_TYPE;
+		sig_alg = plain;
+	}
 	if (!key_alg_in_list(k->impl->sig_algs, sig_alg, strlen(sig_alg)))
 		return ERR_KEY_TYPE;
 	buf_init(&raw);
@@ -198,9 +248,15 @@ int key_verify(const struct key *k, const char *sig_alg, const uint8_t *sig, siz
 {
 	const uint8_t *alg, *raw;
 	size_t alg_len, raw_len;
-	char name[64];
+	char name[64], plain[64];
 	struct rd r;
 
+	/* PROTOCOL.certkeys: signatures by certificates carry the plain algorithm. */
+	if (k->cert != NULL && sig_alg != NULL) {
+		if (key_cert_plain_alg(sig_alg, plain, sizeof(plain)) != 0)
+			return ERR_SIGNATURE;
+		sig_alg = plain;
+	}
 	rd_init(&r, sig, sig_len);
 	if (rd_string(&r, &alg, &alg_len) != 0 || rd_string(&r, &raw, &raw_len) != 0 ||
 	    rd_end(&r) != 0)
@@ -226,7 +282,8 @@ int key_fingerprint(const struct key *k, char *out, size_t out_len)
 
 	buf_init(&blob);
 	buf_init(&text);
-	if ((r = key_to_blob(k, &blob)) != 0)
+	/* A certificate's fingerprint is its certified key's, as ssh-keygen -l shows. */
+	if ((r = k->cert != NULL ? key_cert_plain_blob(k, &blob) : key_to_blob(k, &blob)) != 0)
 		goto out;
 	if ((r = hash_digest(HASH_SHA256, buf_ptr(&blob), buf_len(&blob), digest)) != 0)
 		goto out;

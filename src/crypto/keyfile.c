@@ -4,7 +4,9 @@
  *   uint32 nkeys string publickey... string encrypted-section
  * section = uint32 check1 uint32 check2, per key: string keytype, the
  * type's private fields, string comment; then padding 1, 2, 3, ... up to
- * the cipher block size (8 for "none"). Only unencrypted files for now.
+ * the cipher block size (8 for "none"). Encrypted sections are decrypted by
+ * keyfile_crypt.c, PEM / PKCS#8 files parsed by keyfile_pem.c; we write only
+ * unencrypted OpenSSH files.
  */
 #include "crypto/key_int.h"
 
@@ -25,6 +27,7 @@
 #define KF_MAGIC "openssh-key-v1" /* followed by its NUL */
 #define KF_MAGIC_LEN 15
 #define KF_BLOCK 8     /* block size of cipher "none" */
+#define KF_NAME_MAX 64
 #define KF_LINE 70     /* base64 columns, as ssh-keygen writes */
 #define KF_FILE_MAX (1024u * 1024)
 
@@ -94,9 +97,12 @@ static int kf_unarmour(const char *text, size_t n, struct buf *out)
 	return base64_decode(out, body, (size_t)(tail - body));
 }
 
-/* Parse the (decrypted) private section; pub is the outer public key blob. */
-static int kf_parse_section(const uint8_t *sec, size_t n, const uint8_t *pub, size_t pub_len,
-			    struct key **out, char **comment)
+/*
+ * Parse the (decrypted) private section; pub is the outer public key blob,
+ * block the cipher's block size, encrypted whether a passphrase was used.
+ */
+static int kf_parse_section(const uint8_t *sec, size_t n, size_t block, int encrypted,
+			    const uint8_t *pub, size_t pub_len, struct key **out, char **comment)
 {
 	const struct key_impl *impl;
 	const uint8_t *type, *pad;
@@ -108,14 +114,14 @@ static int kf_parse_section(const uint8_t *sec, size_t n, const uint8_t *pub, si
 	struct rd r;
 	int e;
 
-	if (n % KF_BLOCK != 0)
+	if (n % block != 0)
 		return ERR_FORMAT;
 	rd_init(&r, sec, n);
 	if ((e = rd_u32(&r, &check1)) != 0 || (e = rd_u32(&r, &check2)) != 0)
-		return e;
-	/* With a cipher, a mismatch would mean a wrong passphrase; here it is corruption. */
+		return encrypted ? ERR_PASSPHRASE : e;
+	/* After decryption a mismatch means a wrong passphrase; without, corruption. */
 	if (check1 != check2)
-		return ERR_FORMAT;
+		return encrypted ? ERR_PASSPHRASE : ERR_FORMAT;
 	if ((e = rd_string(&r, &type, &type_len)) != 0)
 		return e;
 	if ((impl = key_impl_by_name((const char *)type, type_len)) == NULL)
@@ -128,7 +134,7 @@ static int kf_parse_section(const uint8_t *sec, size_t n, const uint8_t *pub, si
 		goto out;
 	/* Deterministic padding 1, 2, 3, ... shorter than a block. */
 	pad_len = rd_left(&r);
-	if (pad_len >= KF_BLOCK || (e = rd_bytes(&r, pad_len, &pad)) != 0) {
+	if (pad_len >= block || (e = rd_bytes(&r, pad_len, &pad)) != 0) {
 		e = ERR_FORMAT;
 		goto out;
 	}
@@ -159,16 +165,35 @@ out:
 	return e;
 }
 
-int key_parse_private(const char *text, size_t n, struct key **out, char **comment)
+/* A short name string (cipher, KDF) copied into name. */
+static int kf_read_name(struct rd *r, char name[KF_NAME_MAX])
 {
-	const uint8_t *magic, *pub, *sec, *kdfopts;
-	size_t pub_len, sec_len, kdfopts_len;
-	int cipher_none, kdf_none, e;
+	const uint8_t *p;
+	size_t n;
+	int e;
+
+	if ((e = rd_string(r, &p, &n)) != 0)
+		return e;
+	if (n >= KF_NAME_MAX || memchr(p, '\0', n) != NULL)
+		return ERR_FORMAT;
+	memcpy(name, p, n);
+	name[n] = '\0';
+	return 0;
+}
+
+static int kf_parse_openssh(const char *text, size_t n, const char *passphrase,
+			    struct key **out, char **comment)
+{
+	const uint8_t *magic, *pub, *sec, *kdfopts, *tag = NULL;
+	size_t pub_len, sec_len, kdfopts_len, block, tag_len;
+	char cipher[KF_NAME_MAX], kdf[KF_NAME_MAX];
+	int encrypted, e;
 	uint32_t nkeys;
-	struct buf raw;
+	struct buf raw, plain;
 	struct rd r;
 
 	buf_init(&raw);
+	buf_init(&plain);
 	if ((e = kf_unarmour(text, n, &raw)) != 0)
 		goto out;
 	rd_init(&r, buf_ptr(&raw), buf_len(&raw));
@@ -178,16 +203,15 @@ int key_parse_private(const char *text, size_t n, struct key **out, char **comme
 		e = ERR_FORMAT;
 		goto out;
 	}
-	if ((e = rd_string_eq(&r, "none", &cipher_none)) != 0 ||
-	    (e = rd_string_eq(&r, "none", &kdf_none)) != 0 ||
+	if ((e = kf_read_name(&r, cipher)) != 0 || (e = kf_read_name(&r, kdf)) != 0 ||
 	    (e = rd_string(&r, &kdfopts, &kdfopts_len)) != 0 ||
 	    (e = rd_u32(&r, &nkeys)) != 0)
 		goto out;
-	if (!cipher_none) {
-		e = ERR_PASSPHRASE;
+	if ((e = kf_cipher_sizes(cipher, &block, &tag_len)) != 0)
 		goto out;
-	}
-	if (!kdf_none || kdfopts_len != 0) {
+	encrypted = strcmp(cipher, "none") != 0;
+	/* "none" goes with kdf "none" and no options; a cipher needs a KDF. */
+	if (encrypted == (strcmp(kdf, "none") == 0) || (!encrypted && kdfopts_len != 0)) {
 		e = ERR_FORMAT;
 		goto out;
 	}
@@ -198,24 +222,65 @@ int key_parse_private(const char *text, size_t n, struct key **out, char **comme
 	}
 	if ((e = rd_string(&r, &pub, &pub_len)) != 0 ||
 	    (e = rd_string(&r, &sec, &sec_len)) != 0 ||
+	    (tag_len > 0 && (e = rd_bytes(&r, tag_len, &tag)) != 0) ||
 	    (e = rd_end(&r)) != 0)
 		goto out;
-	e = kf_parse_section(sec, sec_len, pub, pub_len, out, comment);
+	if (encrypted) {
+		if ((e = kf_decrypt(cipher, kdf, kdfopts, kdfopts_len, passphrase, sec, sec_len,
+				    tag, &plain)) != 0)
+			goto out;
+		sec = buf_ptr(&plain);
+		sec_len = buf_len(&plain);
+	}
+	e = kf_parse_section(sec, sec_len, block, encrypted, pub, pub_len, out, comment);
 out:
 	buf_free(&raw);
+	buf_free(&plain);
 	return e;
 }
 
-int key_load_private(const char *path, struct key **out, char **comment)
+int key_parse_private_pass(const char *text, size_t n, const char *passphrase, struct key **out,
+			   char **comment)
+{
+	char *cmt = NULL;
+	int r;
+
+	if (kf_find(text, n, KF_BEGIN) != NULL)
+		return kf_parse_openssh(text, n, passphrase, out, comment);
+	/* PEM / PKCS#8 files carry no comment. */
+	if (comment != NULL && (cmt = strdup("")) == NULL)
+		return ERR_ALLOC;
+	if ((r = kf_parse_pem(text, n, passphrase, out)) != 0) {
+		free(cmt);
+		return r;
+	}
+	if (comment != NULL)
+		*comment = cmt;
+	return 0;
+}
+
+int key_parse_private(const char *text, size_t n, struct key **out, char **comment)
+{
+	return key_parse_private_pass(text, n, NULL, out, comment);
+}
+
+int key_load_private_pass(const char *path, const char *passphrase, struct key **out,
+			  char **comment)
 {
 	struct buf file;
 	int r;
 
 	buf_init(&file);
 	if ((r = key_read_file(path, KF_FILE_MAX, &file)) == 0)
-		r = key_parse_private((const char *)buf_ptr(&file), buf_len(&file), out, comment);
+		r = key_parse_private_pass((const char *)buf_ptr(&file), buf_len(&file),
+					   passphrase, out, comment);
 	buf_free(&file);
 	return r;
+}
+
+int key_load_private(const char *path, struct key **out, char **comment)
+{
+	return key_load_private_pass(path, NULL, out, comment);
 }
 
 /* The whole armoured file text for k. */

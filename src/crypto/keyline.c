@@ -17,7 +17,6 @@ static int is_space(char c)
 
 int key_parse_public_line(const char *line, struct key **out, char **comment)
 {
-	const struct key_impl *impl;
 	const char *type, *b64, *rest, *end;
 	size_t type_len, b64_len;
 	struct key *k = NULL;
@@ -38,7 +37,7 @@ int key_parse_public_line(const char *line, struct key **out, char **comment)
 		r = ERR_FORMAT;
 		goto out;
 	}
-	if ((impl = key_impl_by_name(type, type_len)) == NULL) {
+	if (key_impl_by_name(type, type_len) == NULL && !key_cert_name_known(type, type_len)) {
 		r = ERR_KEY_TYPE;
 		goto out;
 	}
@@ -47,7 +46,7 @@ int key_parse_public_line(const char *line, struct key **out, char **comment)
 	if ((r = key_from_blob(buf_ptr(&blob), buf_len(&blob), &k)) != 0)
 		goto out;
 	/* The blob names its own type; it must agree with the line's. */
-	if (k->impl != impl) {
+	if (strlen(key_type_name(k)) != type_len || memcmp(key_type_name(k), type, type_len) != 0) {
 		r = ERR_FORMAT;
 		goto out;
 	}
@@ -81,7 +80,7 @@ int key_format_public(const struct key *k, struct buf *out)
 	buf_init(&blob);
 	if ((r = key_to_blob(k, &blob)) != 0)
 		goto out;
-	if ((r = buf_put(out, k->impl->name, strlen(k->impl->name))) != 0 ||
+	if ((r = buf_put(out, key_type_name(k), strlen(key_type_name(k)))) != 0 ||
 	    (r = buf_put_u8(out, ' ')) != 0 ||
 	    (r = base64_encode(out, buf_ptr(&blob), buf_len(&blob), 1)) != 0)
 		buf_consume_end(out, buf_len(out) - start);

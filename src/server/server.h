@@ -20,5 +20,8 @@ void server_conn_run(int fd, const struct server_config *cfg, struct key *const 
  */
 int server_check_key(const struct server_config *global, const struct scfg_conn_info *conn,
 		     const char *user, const struct key *key, struct authkey_opts **opts);
+/* Is signature algorithm alg in PubkeyAcceptedAlgorithms as Match blocks leave it for user? */
+int server_alg_allowed(const struct server_config *global, const struct scfg_conn_info *conn,
+		       const char *user, const char *alg);
 
 #endif

@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "auth/authcert.h"
 #include "auth/authkeys.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -51,6 +52,41 @@ static int expand_path(const char *pattern, const struct passwd *pw, char *out, 
 	return 0;
 }
 
+/* Is name one of the entries of the comma-separated list? */
+static int list_has(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = list; *p != '\0';) {
+		const char *end = strchr(p, ',');
+		size_t len = end != NULL ? (size_t)(end - p) : strlen(p);
+
+		if (len == n && strncmp(p, name, n) == 0)
+			return 1;
+		if (end == NULL)
+			break;
+		p = end + 1;
+	}
+	return 0;
+}
+
+int server_alg_allowed(const struct server_config *global, const struct scfg_conn_info *conn,
+		       const char *user, const char *alg)
+{
+	struct server_config eff;
+	struct scfg_conn_info ci = *conn;
+	int ok = 0;
+
+	ci.user = user;
+	if (scfg_copy(global, &eff) != 0)
+		return 0;
+	if (scfg_apply_match(&eff, &ci) == 0)
+		ok = eff.pubkey_accepted_algorithms == NULL ||
+		     list_has(eff.pubkey_accepted_algorithms, alg);
+	scfg_free(&eff);
+	return ok;
+}
+
 int server_check_key(const struct server_config *global, const struct scfg_conn_info *conn,
 		     const char *user, const struct key *key, struct authkey_opts **opts)
 {
@@ -81,6 +117,16 @@ int server_check_key(const struct server_config *global, const struct scfg_conn_
 	if (!allowed) {
 		scfg_free(&eff);
 		return ERR_PERMISSION;
+	}
+	/*
+	 * A certificate is trusted through TrustedUserCAKeys (a system file, read
+	 * with our own rights as sshd does), never by its key in authorized_keys.
+	 */
+	if (key_is_cert(key)) {
+		r = authcert_check_user(cfg->trusted_user_ca_keys, cfg->ca_signature_algorithms, key,
+					user, ci.addr, time(NULL), opts);
+		scfg_free(&eff);
+		return r == 0 ? 0 : ERR_PERMISSION;
 	}
 	/* Read the user's files with the user's rights, as sshd does. */
 	if (geteuid() == 0 && pw->pw_uid != 0 && (setegid(pw->pw_gid) != 0 || seteuid(pw->pw_uid) != 0)) {

@@ -18,6 +18,7 @@
 #include "fwd/fwd.h"
 #include "net/connect.h"
 #include "net/tcp.h"
+#include "server/server_agent.h"
 #include "session/session.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -33,6 +34,7 @@ struct server_conn {
 	struct session_user user;
 	struct session_server sess;
 	struct fwd_server fwd;
+	struct server_agent agent;
 	char key_fp[KEY_FP_MAX];
 	char client[128];         /* "ADDR:PORT" for audit lines */
 	char raddr[64], laddr[64];/* client and local addresses, for Match */
@@ -53,6 +55,16 @@ static int check_key_cb(void *arg, const char *user, const struct key *key,
 	};
 
 	return server_check_key(sc->cfg, &ci, user, key, opts);
+}
+
+static int alg_allowed_cb(void *arg, const char *user, const char *alg)
+{
+	struct server_conn *sc = arg;
+	struct scfg_conn_info ci = {
+		.host = sc->raddr, .addr = sc->raddr, .laddr = sc->laddr, .lport = sc->lport,
+	};
+
+	return server_alg_allowed(sc->cfg, &ci, user, alg);
 }
 
 static int open_cb(void *arg, struct chan *ch, const char *type, struct rd *args,
@@ -82,6 +94,42 @@ static int global_cb(void *arg, struct conn *c, const char *name, int want_reply
 
 	(void)c;
 	return fwd_server_global(&sc->fwd, name, want_reply, args, reply_extra);
+}
+
+/*
+ * auth-agent-req@openssh.com: allowed by AllowAgentForwarding (after Match),
+ * not DisableForwarding, and not taken away by the key's options
+ * (no-agent-forwarding, restrict) or a certificate without
+ * permit-agent-forwarding.
+ */
+static int agent_request_cb(void *arg)
+{
+	struct server_conn *sc = arg;
+	const struct authkey_opts *o = auth_server_opts(sc->auth);
+	const struct key *k = auth_server_key(sc->auth);
+	const struct key_cert_info *ci = k != NULL && key_is_cert(k) ? key_cert_info(k) : NULL;
+
+	if (!sc->eff.allow_agent_forwarding || sc->eff.disable_forwarding) {
+		log_debug("session_auth_agent_req: agent forwarding disabled by configuration");
+		return ERR_PERMISSION;
+	}
+	if ((o != NULL && o->no_agent_forwarding) ||
+	    (ci != NULL && !(ci->ext & KEY_CERT_EXT_AGENT))) {
+		log_debug("session_auth_agent_req: agent forwarding disabled by key options");
+		return ERR_PERMISSION;
+	}
+	sc->agent.base = sc->base;
+	sc->agent.conn = sc->conn;
+	sc->agent.flush = engine_flush_cb;
+	sc->agent.flush_arg = sc->eng;
+	return server_agent_start(&sc->agent);
+}
+
+static const char *agent_socket_cb(void *arg)
+{
+	struct server_conn *sc = arg;
+
+	return server_agent_path(&sc->agent);
 }
 
 /* The policy for this connection: the global configuration with its Match blocks applied. */
@@ -161,6 +209,9 @@ static int start_connection_layer(struct server_conn *sc)
 	sc->sess.change_user = 0; /* this process already is the user */
 	sc->sess.ssh_connection = sc->ssh_connection;
 	sc->sess.forced_command = opts != NULL ? opts->command : NULL;
+	sc->sess.agent_request = agent_request_cb;
+	sc->sess.agent_socket = agent_socket_cb;
+	sc->sess.agent_arg = sc;
 	memset(&cc, 0, sizeof(cc));
 	cc.open = open_cb;
 	cc.global = global_cb;
@@ -204,6 +255,9 @@ static void finished(void *arg, int err, const char *why)
 		log_info("Connection closed by %s%s", sc->peer, stage);
 	else if (err == ERR_DISCONNECTED)
 		log_info("Received disconnect from %s:%s%s", sc->peer, engine_disconnect_detail(why), stage);
+	else if (err == ERR_NO_MATCH)
+		/* sshd's words: "... no matching cipher found. Their offer: LIST [preauth]". */
+		log_info("Unable to negotiate with %s: %s%s", sc->peer, why, stage);
 	else
 		log_info("Disconnecting %s: %s%s", sc->peer, why, stage);
 	sc->exit_code = err == 0 || err == ERR_EOF || err == ERR_DISCONNECTED ? 0 : 255;
@@ -268,6 +322,9 @@ void server_conn_run(int fd, const struct server_config *cfg, struct key *const 
 	tc.kex_algs = cfg->kex_algorithms;
 	tc.hostkey_algs = cfg->host_key_algorithms;
 	tc.ciphers = cfg->ciphers;
+	tc.macs = cfg->macs;
+	/* sshd: Compression yes/delayed offers zlib@openssh.com (after auth) after none. */
+	tc.compression = cfg->compression == 0 ? "none" : "none,zlib@openssh.com";
 	tc.rekey_bytes = (uint64_t)cfg->rekey_bytes;
 	tc.rekey_seconds = (uint32_t)cfg->rekey_seconds;
 	tc.software = "burrow_" BURROW_VERSION;
@@ -282,8 +339,10 @@ void server_conn_run(int fd, const struct server_config *cfg, struct key *const 
 	memset(&ac, 0, sizeof(ac));
 	ac.max_tries = (unsigned)cfg->max_auth_tries;
 	ac.check_key = check_key_cb;
+	ac.alg_allowed = alg_allowed_cb;
 	ac.arg = &sc;
 	ac.remote = sc.peer;
+	ac.pubkey_accepted_algorithms = cfg->pubkey_accepted_algorithms;
 	if (auth_server_new(engine_tp(sc.eng), &ac, &sc.auth) != 0)
 		goto out;
 	if (cfg->login_grace_time > 0) {
@@ -299,6 +358,7 @@ void server_conn_run(int fd, const struct server_config *cfg, struct key *const 
 	session_hangup_all();
 	/* Channels still open end here, so each forwarded connection gets its audit line. */
 	fwd_server_close_listeners(&sc.fwd);
+	server_agent_stop(&sc.agent);
 	if (sc.conn != NULL)
 		conn_free(sc.conn);
 out:

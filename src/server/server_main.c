@@ -44,31 +44,77 @@ static int dir_writable(const char *path)
 	return access(dir, W_OK) == 0;
 }
 
-/* Load each HostKey; create a missing one when its directory is writable (like ssh-keygen -A). */
+/* sshd's default HostKey files (scfg_finish() lists only the first when none is configured). */
+static const char *const default_host_keys[] = {
+	"/etc/ssh/ssh_host_ed25519_key",
+	"/etc/ssh/ssh_host_ecdsa_key",
+	"/etc/ssh/ssh_host_rsa_key",
+};
+
+/* The type ssh-keygen -A gives a host key file, by its name (unknown: ed25519). */
+static enum key_type host_key_type(const char *path, const char **label)
+{
+	const char *base = strrchr(path, '/');
+
+	base = base != NULL ? base + 1 : path;
+	if (strstr(base, "ecdsa") != NULL) {
+		*label = "ECDSA";
+		return KEY_ECDSA_P256;
+	}
+	if (strstr(base, "rsa") != NULL && strstr(base, "ed25519") == NULL) {
+		*label = "RSA";
+		return KEY_RSA;
+	}
+	*label = "ED25519";
+	return KEY_ED25519;
+}
+
+/* Load one host key; create it when missing and create is set and its directory writable. */
+static int load_host_key(const char *path, int create, struct key **out)
+{
+	struct key *k = NULL;
+	char fp[KEY_FP_MAX];
+	const char *label;
+	int r;
+
+	if (create && access(path, F_OK) != 0 && errno == ENOENT && dir_writable(path)) {
+		if ((r = key_generate(host_key_type(path, &label), &k)) != 0 ||
+		    (r = key_save_private(k, path, "burrowd host key")) != 0) {
+			log_error("Could not create host key %s: %s", path, err_str(r));
+			key_free(k);
+			return r;
+		}
+		key_fingerprint(k, fp, sizeof(fp));
+		log_info("Generated new %s host key %s (%s)", label, path, fp);
+	} else if ((r = key_load_private(path, &k, NULL)) != 0) {
+		log_error("Unable to load host key: %s: %s", path, err_str(r));
+		return r;
+	}
+	*out = k;
+	return 0;
+}
+
+/*
+ * Load each HostKey, creating missing ones (like ssh-keygen -A). With no
+ * HostKey lines, like sshd: every default key file that exists, and only
+ * when none does, a new ed25519 key.
+ */
 static int load_host_keys(const struct server_config *cfg, struct key **keys, size_t *n)
 {
-	*n = 0;
-	for (int i = 0; i < cfg->n_host_keys && *n < SCFG_MAX_LIST; i++) {
-		const char *path = cfg->host_keys[i];
-		struct key *k = NULL;
-		char fp[KEY_FP_MAX];
-		int r;
+	int defaults = cfg->n_host_keys == 1 && strcmp(cfg->host_keys[0], default_host_keys[0]) == 0;
 
-		if (access(path, F_OK) != 0 && errno == ENOENT && dir_writable(path)) {
-			if ((r = key_generate(KEY_ED25519, &k)) != 0 ||
-			    (r = key_save_private(k, path, "burrowd host key")) != 0) {
-				log_error("Could not create host key %s: %s", path, err_str(r));
-				key_free(k);
-				continue;
-			}
-			key_fingerprint(k, fp, sizeof(fp));
-			log_info("Generated new ED25519 host key %s (%s)", path, fp);
-		} else if ((r = key_load_private(path, &k, NULL)) != 0) {
-			log_error("Unable to load host key: %s: %s", path, err_str(r));
-			continue;
-		}
-		keys[(*n)++] = k;
+	*n = 0;
+	if (defaults) {
+		for (size_t i = 0; i < sizeof(default_host_keys) / sizeof(default_host_keys[0]); i++)
+			if (access(default_host_keys[i], F_OK) == 0 &&
+			    load_host_key(default_host_keys[i], 0, &keys[*n]) == 0)
+				(*n)++;
+		if (*n == 0 && load_host_key(default_host_keys[0], 1, &keys[*n]) == 0)
+			(*n)++;
 	}
+	for (int i = 0; !defaults && i < cfg->n_host_keys && *n < SCFG_MAX_LIST; i++)
+		if (load_host_key(cfg->host_keys[i], 1, &keys[*n]) == 0)
+			(*n)++;
 	if (*n == 0) {
 		log_error("burrowd: no hostkeys available -- exiting.");
 		return ERR_NOT_FOUND;
@@ -198,6 +244,44 @@ static void serve(const struct server_config *cfg, int *fds, int nfds, struct ke
 	}
 }
 
+/*
+ * HostCertificate: each certificate goes with the host key it certifies,
+ * as an extra host key (the private key presenting as the certificate), so
+ * both the plain and the certificate algorithms are offered, as sshd does.
+ */
+static void attach_host_certs(const struct server_config *cfg, struct key **keys, size_t *n)
+{
+	size_t nplain = *n;
+
+	for (int i = 0; i < cfg->n_host_certificates && *n < SCFG_MAX_LIST; i++) {
+		const char *path = cfg->host_certificates[i];
+		struct key *cert = NULL, *k = NULL;
+		size_t j;
+		int r;
+
+		if ((r = key_load_public(path, &cert, NULL)) != 0 || !key_is_cert(cert)) {
+			log_error("Could not load host certificate \"%s\": %s", path,
+				  r != 0 ? err_str(r) : "not a certificate");
+			key_free(cert);
+			continue;
+		}
+		for (j = 0; j < nplain; j++)
+			if (key_dup(keys[j], &k) == 0 && key_cert_attach(k, cert) == 0)
+				break;
+			else {
+				key_free(k);
+				k = NULL;
+			}
+		if (k == NULL) {
+			log_error("No matching private key for certificate: %s", path);
+		} else {
+			log_debug("host certificate: #%zu type %s %s", *n, key_type_name(k), path);
+			keys[(*n)++] = k;
+		}
+		key_free(cert);
+	}
+}
+
 int server_main(int argc, char **argv)
 {
 	struct server_config cfg;
@@ -224,6 +308,7 @@ int server_main(int argc, char **argv)
 	}
 	if (load_host_keys(&cfg, keys, &nkeys) != 0)
 		goto out;
+	attach_host_certs(&cfg, keys, &nkeys);
 	if (cfg.test_only) {
 		status = 0;
 		goto out;

@@ -94,6 +94,12 @@ static void child_setup_env(const struct session *s)
 	setenv("SHELL", u->shell, 1);
 	setenv("PATH", u->uid == 0 ? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 				   : "/usr/local/bin:/usr/bin:/bin:/usr/games", 1);
+	if (s->srv->agent_socket != NULL) {
+		const char *sock = s->srv->agent_socket(s->srv->agent_arg);
+
+		if (sock != NULL)
+			setenv("SSH_AUTH_SOCK", sock, 1);
+	}
 	if (s->srv->ssh_connection != NULL) {
 		char client[128];
 		const char *sp;
@@ -216,6 +222,13 @@ static int on_request(void *arg, const char *type, int want_reply, struct rd *ar
 		r = spawn(s, command);
 		free(command);
 		return r;
+	}
+	if (strcmp(type, "auth-agent-req@openssh.com") == 0) {
+		if ((r = rd_end(args)) != 0)
+			return r;
+		if (s->srv->agent_request == NULL)
+			return ERR_UNSUPPORTED;
+		return s->srv->agent_request(s->srv->agent_arg);
 	}
 	log_debug("session: refusing request %s", type);
 	return ERR_UNSUPPORTED;

@@ -29,6 +29,14 @@ struct session_server {
 	int change_user;           /* running as root: drop to the user in the child */
 	const char *ssh_connection;/* "client_ip client_port server_ip server_port" */
 	const char *forced_command;/* authorized_keys command="..." (NULL if none) */
+	/*
+	 * auth-agent-req@openssh.com: start agent forwarding for the connection
+	 * (0) or refuse it (nonzero). NULL refuses every such request.
+	 */
+	int (*agent_request)(void *agent_arg);
+	/* SSH_AUTH_SOCK for commands started from now on (NULL: none). May be NULL. */
+	const char *(*agent_socket)(void *agent_arg);
+	void *agent_arg;
 };
 
 /* Accept a peer's "session" open: the channel's requests are handled from here on. */

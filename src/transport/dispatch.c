@@ -96,7 +96,7 @@ static int kex_expected(const struct tp *t)
 {
 	switch (t->kx.step) {
 	case TP_KX_WAIT_ECDH:
-		return t->server ? SSH_MSG_KEX_ECDH_INIT : SSH_MSG_KEX_ECDH_REPLY;
+		return tp_kex_expected(t); /* depends on the method (kex.c) */
 	case TP_KX_WAIT_NEWKEYS:
 		return SSH_MSG_NEWKEYS;
 	default:
@@ -119,12 +119,10 @@ int tp_dispatch(struct tp *t, const uint8_t *p, size_t n, uint32_t seq)
 		switch (type) {
 		case SSH_MSG_KEXINIT:
 			return tp_kex_on_kexinit(t, p, n, seq);
-		case SSH_MSG_KEX_ECDH_INIT:
-			return tp_kex_on_ecdh_init(t, p, n);
-		case SSH_MSG_KEX_ECDH_REPLY:
-			return tp_kex_on_ecdh_reply(t, p, n);
-		default:
+		case SSH_MSG_NEWKEYS:
 			return tp_kex_on_newkeys(t, p, n);
+		default:
+			return tp_kex_on_method(t, p, n);
 		}
 	}
 	/* The peer is leaving either way: report its reason rather than a violation. */

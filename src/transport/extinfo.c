@@ -10,8 +10,14 @@
 #include "util/log.h"
 #include "wire/rd.h"
 
-/* Signature algorithms we verify for user authentication (RFC 8308 3.1). */
-#define TP_SERVER_SIG_ALGS "ssh-ed25519"
+/*
+ * Signature algorithms we verify for user authentication (RFC 8308 3.1): as
+ * sshd, every plain algorithm we know (key_alg_supported_list() without the
+ * certificate names), whatever PubkeyAcceptedAlgorithms says. Clients pick
+ * rsa-sha2-* for RSA keys only if listed here (RFC 8332 section 3.1).
+ */
+#define TP_SERVER_SIG_ALGS "ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384," \
+	"ecdsa-sha2-nistp521,rsa-sha2-512,rsa-sha2-256,ssh-rsa"
 
 int tp_extinfo_send(struct tp *t)
 {

@@ -24,6 +24,10 @@ void tp_kex_clear(struct tp_kex *kx)
 	cipher_ctx_free(kx->next_in);
 	cipher_ctx_free(kx->next_out);
 	kx->next_in = kx->next_out = NULL;
+	kex_dh_group_free(kx->gex_grp);
+	kx->gex_grp = NULL;
+	kx->gex_expect = 0;
+	kx->gex_min = kx->gex_n = kx->gex_max = 0;
 	kx->step = TP_KX_IDLE;
 }
 
@@ -69,6 +73,8 @@ int tp_kex_on_kexinit(struct tp *t, const uint8_t *p, size_t n, uint32_t seq)
 				       "strict KEX violation: KEXINIT was not the first packet");
 	}
 	kx->step = TP_KX_WAIT_ECDH;
+	if (kx->algs.kex->group_exchange)
+		return tp_gex_start(t);
 	if (t->server)
 		return 0;
 	/* Client: string Q_C (RFC 5656 4, RFC 8731 3). */
@@ -85,10 +91,12 @@ int tp_kex_on_kexinit(struct tp *t, const uint8_t *p, size_t n, uint32_t seq)
 	return 0;
 }
 
-/* H = HASH(V_C || V_S || I_C || I_S || K_S || Q_C || Q_S || K), RFC 5656 4 / RFC 8731 3. */
-static int exchange_hash(struct tp *t, const uint8_t *ks, size_t ks_len, const uint8_t *qc,
-			 size_t qc_len, const uint8_t *qs, size_t qs_len, const struct buf *k,
-			 uint8_t *h, size_t *h_len)
+/*
+ * H = HASH(V_C || V_S || I_C || I_S || K_S || mid || K): RFC 5656 4 / RFC 8731 3 /
+ * RFC 8268 with mid = Q_C || Q_S, RFC 4419 3 with mid = min || n || max || p || g || e || f.
+ */
+static int exchange_hash(struct tp *t, const uint8_t *ks, size_t ks_len, const struct buf *mid,
+			 const struct buf *k, uint8_t *h, size_t *h_len)
 {
 	const struct tp_kex *kx = &t->kx;
 	const char *vc = t->server ? t->v_peer : t->v_ours;
@@ -101,8 +109,9 @@ static int exchange_hash(struct tp *t, const uint8_t *ks, size_t ks_len, const u
 	buf_init(&b);
 	if ((r = buf_put_cstring(&b, vc)) != 0 || (r = buf_put_cstring(&b, vs)) != 0 ||
 	    (r = buf_put_stringb(&b, ic)) != 0 || (r = buf_put_stringb(&b, is)) != 0 ||
-	    (r = buf_put_string(&b, ks, ks_len)) != 0 || (r = buf_put_string(&b, qc, qc_len)) != 0 ||
-	    (r = buf_put_string(&b, qs, qs_len)) != 0 || (r = buf_put(&b, buf_ptr(k), buf_len(k))) != 0)
+	    (r = buf_put_string(&b, ks, ks_len)) != 0 ||
+	    (r = buf_put(&b, buf_ptr(mid), buf_len(mid))) != 0 ||
+	    (r = buf_put(&b, buf_ptr(k), buf_len(k))) != 0)
 		goto out;
 	if ((r = hash_digest(kx->algs.kex->hash, buf_ptr(&b), buf_len(&b), h)) != 0)
 		goto out;
@@ -151,7 +160,8 @@ static int derive_keys(struct tp *t, const struct buf *k, const uint8_t *h, size
 	if ((r = derive_one(t, k, h, h_len, kx->algs.c2s, 'A', 'C', !t->server,
 			    t->server ? &kx->next_in : &kx->next_out)) != 0 ||
 	    (r = derive_one(t, k, h, h_len, kx->algs.s2c, 'B', 'D', t->server,
-			    t->server ? &kx->next_out : &kx->next_in)) != 0)
+			    t->server ? &kx->next_out : &kx->next_in)) != 0 ||
+	    (r = tp_mac_keys(t, k, h, h_len)) != 0) /* integrity keys 'E'/'F' (packet.c) */
 		return tp_fail(t, r, SSH_DISCONNECT_KEY_EXCHANGE_FAILED, "key derivation failed");
 	return 0;
 }
@@ -184,30 +194,75 @@ static const struct key *server_hostkey(const struct tp *t, const char *alg)
 	return NULL;
 }
 
-int tp_kex_on_ecdh_init(struct tp *t, const uint8_t *p, size_t n)
+int tp_kex_server_finish(struct tp *t, uint8_t reply_type, const struct buf *mid,
+			 const uint8_t *q_s, size_t q_s_len, const struct buf *k)
 {
 	struct tp_kex *kx = &t->kx;
 	const struct key *hk;
-	const uint8_t *qc;
-	size_t qc_len, h_len = 0;
+	size_t h_len = 0;
 	uint8_t h[HASH_MAX_LEN];
-	struct buf qs, k, ks, sig, m;
+	struct buf ks, sig, m;
+	int r;
+
+	buf_init(&ks);
+	buf_init(&sig);
+	buf_init(&m);
+	if ((hk = server_hostkey(t, kx->algs.hostkey_alg)) == NULL) {
+		r = tp_fail(t, ERR_NOT_FOUND, SSH_DISCONNECT_KEY_EXCHANGE_FAILED,
+			    "no host key for %s", kx->algs.hostkey_alg);
+		goto out;
+	}
+	if ((r = key_to_blob(hk, &ks)) != 0 ||
+	    (r = exchange_hash(t, buf_ptr(&ks), buf_len(&ks), mid, k, h, &h_len)) != 0 ||
+	    (r = key_sign(hk, kx->algs.hostkey_alg, h, h_len, &sig)) != 0) {
+		r = tp_fail(t, r, SSH_DISCONNECT_KEY_EXCHANGE_FAILED, "cannot sign exchange hash");
+		goto out;
+	}
+	if ((r = derive_keys(t, k, h, h_len)) != 0)
+		goto out;
+	/* byte reply_type, string K_S, string Q_S (or mpint f: same bytes), string signature */
+	if ((r = buf_put_u8(&m, reply_type)) != 0 || (r = buf_put_stringb(&m, &ks)) != 0 ||
+	    (r = buf_put_string(&m, q_s, q_s_len)) != 0 || (r = buf_put_stringb(&m, &sig)) != 0 ||
+	    (r = tp_pkt_send(t, buf_ptr(&m), buf_len(&m))) != 0) {
+		r = tp_fail(t, r, SSH_DISCONNECT_BY_APPLICATION, "cannot send key exchange reply");
+		goto out;
+	}
+	r = send_newkeys(t);
+out:
+	mem_wipe(h, sizeof(h));
+	buf_free(&ks);
+	buf_free(&sig);
+	buf_free(&m);
+	return r;
+}
+
+/* string Q_C || string Q_S (the DH methods' mpints e and f are the same bytes). */
+static int ecdh_mid(const uint8_t *qc, size_t qc_len, const uint8_t *qs, size_t qs_len,
+		    struct buf *mid)
+{
+	int r;
+
+	if ((r = buf_put_string(mid, qc, qc_len)) != 0 || (r = buf_put_string(mid, qs, qs_len)) != 0)
+		return r;
+	return 0;
+}
+
+/* byte 30 (KEX_ECDH_INIT / KEXDH_INIT), string Q_C (or mpint e) */
+int tp_kex_on_ecdh_init(struct tp *t, const uint8_t *p, size_t n)
+{
+	struct tp_kex *kx = &t->kx;
+	const uint8_t *qc;
+	size_t qc_len;
+	struct buf qs, k, mid;
 	struct rd rd;
 	int r;
 
 	buf_init(&qs);
 	buf_init(&k);
-	buf_init(&ks);
-	buf_init(&sig);
-	buf_init(&m);
+	buf_init(&mid);
 	rd_init(&rd, p + 1, n - 1);
 	if ((r = rd_string(&rd, &qc, &qc_len)) != 0 || (r = rd_end(&rd)) != 0) {
 		r = tp_fail(t, r, SSH_DISCONNECT_PROTOCOL_ERROR, "malformed KEX_ECDH_INIT");
-		goto out;
-	}
-	if ((hk = server_hostkey(t, kx->algs.hostkey_alg)) == NULL) {
-		r = tp_fail(t, ERR_NOT_FOUND, SSH_DISCONNECT_KEY_EXCHANGE_FAILED,
-			    "no host key for %s", kx->algs.hostkey_alg);
 		goto out;
 	}
 	if ((r = kx->algs.kex->encaps(qc, qc_len, &qs, &k)) != 0) {
@@ -215,30 +270,15 @@ int tp_kex_on_ecdh_init(struct tp *t, const uint8_t *p, size_t n)
 			    "key exchange failed: bad client public value");
 		goto out;
 	}
-	if ((r = key_to_blob(hk, &ks)) != 0 ||
-	    (r = exchange_hash(t, buf_ptr(&ks), buf_len(&ks), qc, qc_len, buf_ptr(&qs),
-			       buf_len(&qs), &k, h, &h_len)) != 0 ||
-	    (r = key_sign(hk, kx->algs.hostkey_alg, h, h_len, &sig)) != 0) {
-		r = tp_fail(t, r, SSH_DISCONNECT_KEY_EXCHANGE_FAILED, "cannot sign exchange hash");
+	if ((r = ecdh_mid(qc, qc_len, buf_ptr(&qs), buf_len(&qs), &mid)) != 0) {
+		r = tp_fail(t, r, SSH_DISCONNECT_BY_APPLICATION, "out of memory");
 		goto out;
 	}
-	if ((r = derive_keys(t, &k, h, h_len)) != 0)
-		goto out;
-	/* byte 31, string K_S, string Q_S, string signature */
-	if ((r = buf_put_u8(&m, SSH_MSG_KEX_ECDH_REPLY)) != 0 || (r = buf_put_stringb(&m, &ks)) != 0 ||
-	    (r = buf_put_stringb(&m, &qs)) != 0 || (r = buf_put_stringb(&m, &sig)) != 0 ||
-	    (r = tp_pkt_send(t, buf_ptr(&m), buf_len(&m))) != 0) {
-		r = tp_fail(t, r, SSH_DISCONNECT_BY_APPLICATION, "cannot send KEX_ECDH_REPLY");
-		goto out;
-	}
-	r = send_newkeys(t);
+	r = tp_kex_server_finish(t, SSH_MSG_KEX_ECDH_REPLY, &mid, buf_ptr(&qs), buf_len(&qs), &k);
 out:
-	mem_wipe(h, sizeof(h));
 	buf_free(&qs);
 	buf_free(&k);
-	buf_free(&ks);
-	buf_free(&sig);
-	buf_free(&m);
+	buf_free(&mid);
 	return r;
 }
 
@@ -268,42 +308,24 @@ static int check_hostkey(struct tp *t, struct key *hk, const uint8_t *sig, size_
 	return 0;
 }
 
-int tp_kex_on_ecdh_reply(struct tp *t, const uint8_t *p, size_t n)
+int tp_kex_client_finish(struct tp *t, const uint8_t *ks, size_t ks_len, const struct buf *mid,
+			 const struct buf *k, const uint8_t *sig, size_t sig_len)
 {
-	struct tp_kex *kx = &t->kx;
-	const uint8_t *ks, *qs, *sig;
-	size_t ks_len, qs_len, sig_len, h_len = 0;
+	size_t h_len = 0;
 	uint8_t h[HASH_MAX_LEN];
 	struct key *hk = NULL;
-	struct buf k;
-	struct rd rd;
 	int r;
 
-	buf_init(&k);
-	rd_init(&rd, p + 1, n - 1);
-	if ((r = rd_string(&rd, &ks, &ks_len)) != 0 || (r = rd_string(&rd, &qs, &qs_len)) != 0 ||
-	    (r = rd_string(&rd, &sig, &sig_len)) != 0 || (r = rd_end(&rd)) != 0) {
-		r = tp_fail(t, r, SSH_DISCONNECT_PROTOCOL_ERROR, "malformed KEX_ECDH_REPLY");
-		goto out;
-	}
 	if ((r = key_from_blob(ks, ks_len, &hk)) != 0) {
 		r = tp_fail(t, r, SSH_DISCONNECT_KEY_EXCHANGE_FAILED, "cannot parse server host key");
 		goto out;
 	}
-	if ((r = kx->algs.kex->decaps(kx->priv, qs, qs_len, &k)) != 0) {
-		r = tp_fail(t, r, SSH_DISCONNECT_KEY_EXCHANGE_FAILED,
-			    "key exchange failed: bad server public value");
-		goto out;
-	}
-	kx->algs.kex->priv_free(kx->priv);
-	kx->priv = NULL;
-	if ((r = exchange_hash(t, ks, ks_len, buf_ptr(&kx->q_c), buf_len(&kx->q_c), qs, qs_len, &k,
-			       h, &h_len)) != 0) {
+	if ((r = exchange_hash(t, ks, ks_len, mid, k, h, &h_len)) != 0) {
 		r = tp_fail(t, r, SSH_DISCONNECT_KEY_EXCHANGE_FAILED, "exchange hash failed");
 		goto out;
 	}
 	if ((r = check_hostkey(t, hk, sig, sig_len, h, h_len)) != 0 ||
-	    (r = derive_keys(t, &k, h, h_len)) != 0)
+	    (r = derive_keys(t, k, h, h_len)) != 0)
 		goto out;
 	if (t->first_hostkey == NULL) {
 		t->first_hostkey = hk;
@@ -313,8 +335,57 @@ int tp_kex_on_ecdh_reply(struct tp *t, const uint8_t *p, size_t n)
 out:
 	mem_wipe(h, sizeof(h));
 	key_free(hk);
-	buf_free(&k);
 	return r;
+}
+
+/* byte 31, string K_S, string Q_S (or mpint f), string signature */
+int tp_kex_on_ecdh_reply(struct tp *t, const uint8_t *p, size_t n)
+{
+	struct tp_kex *kx = &t->kx;
+	const uint8_t *ks, *qs, *sig;
+	size_t ks_len, qs_len, sig_len;
+	struct buf k, mid;
+	struct rd rd;
+	int r;
+
+	buf_init(&k);
+	buf_init(&mid);
+	rd_init(&rd, p + 1, n - 1);
+	if ((r = rd_string(&rd, &ks, &ks_len)) != 0 || (r = rd_string(&rd, &qs, &qs_len)) != 0 ||
+	    (r = rd_string(&rd, &sig, &sig_len)) != 0 || (r = rd_end(&rd)) != 0) {
+		r = tp_fail(t, r, SSH_DISCONNECT_PROTOCOL_ERROR, "malformed KEX_ECDH_REPLY");
+		goto out;
+	}
+	if ((r = kx->algs.kex->decaps(kx->priv, qs, qs_len, &k)) != 0) {
+		r = tp_fail(t, r, SSH_DISCONNECT_KEY_EXCHANGE_FAILED,
+			    "key exchange failed: bad server public value");
+		goto out;
+	}
+	kx->algs.kex->priv_free(kx->priv);
+	kx->priv = NULL;
+	if ((r = ecdh_mid(buf_ptr(&kx->q_c), buf_len(&kx->q_c), qs, qs_len, &mid)) != 0) {
+		r = tp_fail(t, r, SSH_DISCONNECT_BY_APPLICATION, "out of memory");
+		goto out;
+	}
+	r = tp_kex_client_finish(t, ks, ks_len, &mid, &k, sig, sig_len);
+out:
+	buf_free(&k);
+	buf_free(&mid);
+	return r;
+}
+
+int tp_kex_expected(const struct tp *t)
+{
+	if (t->kx.gex_expect != 0)
+		return t->kx.gex_expect;
+	return t->server ? SSH_MSG_KEX_ECDH_INIT : SSH_MSG_KEX_ECDH_REPLY;
+}
+
+int tp_kex_on_method(struct tp *t, const uint8_t *p, size_t n)
+{
+	if (t->kx.gex_expect != 0)
+		return tp_gex_on_msg(t, p, n);
+	return t->server ? tp_kex_on_ecdh_init(t, p, n) : tp_kex_on_ecdh_reply(t, p, n);
 }
 
 int tp_kex_on_newkeys(struct tp *t, const uint8_t *p, size_t n)

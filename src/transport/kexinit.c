@@ -16,9 +16,6 @@
 enum { NL_KEX, NL_HOSTKEY, NL_ENC_CS, NL_ENC_SC, NL_MAC_CS, NL_MAC_SC, NL_COMP_CS, NL_COMP_SC,
        NL_LANG_CS, NL_LANG_SC, NL_COUNT };
 
-/* AEAD ciphers carry their own integrity; the list is only sent for form. */
-#define TP_MAC_LIST "hmac-sha2-256-etm@openssh.com,hmac-sha2-256"
-
 struct kexinit {
 	char *nl[NL_COUNT];
 	int first_follows;
@@ -118,10 +115,10 @@ int tp_kexinit_build(struct tp *t, struct buf *out)
 	    (r = buf_put_cstring(out, t->hostkey_list)) != 0 ||
 	    (r = buf_put_cstring(out, t->cipher_list)) != 0 ||
 	    (r = buf_put_cstring(out, t->cipher_list)) != 0 ||
-	    (r = buf_put_cstring(out, TP_MAC_LIST)) != 0 ||
-	    (r = buf_put_cstring(out, TP_MAC_LIST)) != 0 ||
-	    (r = buf_put_cstring(out, "none")) != 0 ||
-	    (r = buf_put_cstring(out, "none")) != 0 ||
+	    (r = buf_put_cstring(out, t->mac_list)) != 0 ||
+	    (r = buf_put_cstring(out, t->mac_list)) != 0 ||
+	    (r = buf_put_cstring(out, t->comp_list)) != 0 ||
+	    (r = buf_put_cstring(out, t->comp_list)) != 0 ||
 	    (r = buf_put_cstring(out, "")) != 0 ||
 	    (r = buf_put_cstring(out, "")) != 0 ||
 	    (r = buf_put_bool(out, 0)) != 0 ||
@@ -163,10 +160,35 @@ void tp_algs_clear(struct tp_algs *a)
 	memset(a, 0, sizeof(*a));
 }
 
+/* Our list as the user configured it: without the ext-info / strict-KEX markers. */
+static char *offer_without_markers(const char *list)
+{
+	char *out = malloc(strlen(list) + 1), *q = out;
+
+	if (out == NULL)
+		return NULL;
+	for (const char *p = list; *p != '\0';) {
+		const char *end = strchr(p, ',');
+		size_t len = end != NULL ? (size_t)(end - p) : strlen(p);
+
+		if (strncmp(p, "ext-info-", 9) != 0 && strncmp(p, "kex-strict-", 11) != 0) {
+			if (q != out)
+				*q++ = ',';
+			memcpy(q, p, len);
+			q += len;
+		}
+		p += len + (end != NULL);
+	}
+	*q = '\0';
+	return out;
+}
+
 static int no_match(struct tp *t, const char *what, const char *client, const char *server,
 		    const char *theirs)
 {
 	log_debug("no matching %s found: client %s server %s", what, client, server);
+	free(t->no_match_ours);
+	t->no_match_ours = offer_without_markers(t->server ? server : client);
 	return tp_fail(t, ERR_NO_MATCH, SSH_DISCONNECT_KEY_EXCHANGE_FAILED,
 		       "no matching %s found. Their offer: %s", what, theirs);
 }
@@ -183,6 +205,43 @@ static int choose_cipher(struct tp *t, const char *cl, const char *sv, const cha
 	}
 	free(name);
 	return 0;
+}
+
+/* Negotiate one MAC direction; AEAD ciphers have an implicit MAC (PROTOCOL 1.6). */
+static int choose_mac(struct tp *t, const struct cipher_alg *cipher, const char *cl,
+		      const char *sv, const char *theirs, const struct mac_alg **out)
+{
+	const struct mac_alg *m;
+	char *name;
+
+	if (cipher->tag_len > 0) {
+		*out = NULL;
+		return 0;
+	}
+	name = choose(cl, sv);
+	m = mac_by_name(name);
+	free(name);
+	if (m == NULL)
+		return no_match(t, "MAC", cl, sv, theirs);
+	*out = m;
+	return 0;
+}
+
+static int choose_comp(struct tp *t, const char *cl, const char *sv, const char *theirs,
+		       enum tp_comp *out)
+{
+	char *name = choose(cl, sv);
+	int r = name != NULL ? tp_comp_by_name(name, out) : ERR_NO_MATCH;
+
+	free(name);
+	if (r != 0)
+		return no_match(t, "compression method", cl, sv, theirs);
+	return 0;
+}
+
+static const char *mac_log_name(const struct mac_alg *m)
+{
+	return m != NULL ? m->name : "<implicit>";
 }
 
 int tp_kexinit_negotiate(struct tp *t, const uint8_t *peer, size_t len, struct tp_algs *out)
@@ -221,14 +280,16 @@ int tp_kexinit_negotiate(struct tp *t, const uint8_t *peer, size_t len, struct t
 	    (r = choose_cipher(t, cl->nl[NL_ENC_SC], sv->nl[NL_ENC_SC], theirs.nl[NL_ENC_SC],
 			       &a.s2c)) != 0)
 		goto out;
-	/* MACs: every cipher we implement is AEAD, so the MAC lists are ignored (as OpenSSH does). */
-	if (!tp_list_has(theirs.nl[NL_COMP_CS], "none") ||
-	    !tp_list_has(theirs.nl[NL_COMP_SC], "none")) {
-		r = no_match(t, "compression method", cl->nl[NL_COMP_CS], sv->nl[NL_COMP_CS],
-			     tp_list_has(theirs.nl[NL_COMP_CS], "none") ? theirs.nl[NL_COMP_SC] :
-									  theirs.nl[NL_COMP_CS]);
+	/* RFC 4253 7.1: MAC and compression lists negotiated like the ciphers. */
+	if ((r = choose_mac(t, a.c2s, cl->nl[NL_MAC_CS], sv->nl[NL_MAC_CS], theirs.nl[NL_MAC_CS],
+			    &a.mac_c2s)) != 0 ||
+	    (r = choose_mac(t, a.s2c, cl->nl[NL_MAC_SC], sv->nl[NL_MAC_SC], theirs.nl[NL_MAC_SC],
+			    &a.mac_s2c)) != 0 ||
+	    (r = choose_comp(t, cl->nl[NL_COMP_CS], sv->nl[NL_COMP_CS], theirs.nl[NL_COMP_CS],
+			     &a.comp_c2s)) != 0 ||
+	    (r = choose_comp(t, cl->nl[NL_COMP_SC], sv->nl[NL_COMP_SC], theirs.nl[NL_COMP_SC],
+			     &a.comp_s2c)) != 0)
 		goto out;
-	}
 	a.peer_strict = tp_list_has(theirs.nl[NL_KEX], t->server ? TP_STRICT_C : TP_STRICT_S);
 	a.peer_ext_info = tp_list_has(theirs.nl[NL_KEX], t->server ? TP_EXT_INFO_C : TP_EXT_INFO_S);
 	/* RFC 4253 7: a guessed packet is wrong unless both first choices were right. */
@@ -237,10 +298,13 @@ int tp_kexinit_negotiate(struct tp *t, const uint8_t *peer, size_t len, struct t
 			  !first_equal(theirs.nl[NL_HOSTKEY], a.hostkey_alg));
 	log_debug("kex: algorithm: %s", a.kex->name);
 	log_debug("kex: host key algorithm: %s", a.hostkey_alg);
-	log_debug("kex: client->server cipher: %s MAC: <implicit> compression: none",
-		  a.c2s->name);
-	log_debug("kex: server->client cipher: %s MAC: <implicit> compression: none",
-		  a.s2c->name);
+	log_debug("kex: client->server cipher: %s MAC: %s compression: %s", a.c2s->name,
+		  mac_log_name(a.mac_c2s), tp_comp_name(a.comp_c2s));
+	log_debug("kex: server->client cipher: %s MAC: %s compression: %s", a.s2c->name,
+		  mac_log_name(a.mac_s2c), tp_comp_name(a.comp_s2c));
+	/* Installed with the keys at NEWKEYS (tp_dir_set_cipher). */
+	t->tx.next_comp = t->server ? a.comp_s2c : a.comp_c2s;
+	t->rx.next_comp = t->server ? a.comp_c2s : a.comp_s2c;
 	*out = a;
 	memset(&a, 0, sizeof(a));
 	r = 0;

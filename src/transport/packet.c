@@ -1,17 +1,20 @@
 /*
  * Binary packet protocol, RFC 4253 section 6:
  *   uint32 packet_length || byte padding_length || payload || padding || tag
- * All our ciphers are AEAD (crypto.h): the length is either in clear and
- * authenticated (AES-GCM) or encrypted with its own key (chacha20-poly1305),
- * so the part after the length is what must be a multiple of the block size
- * (OpenSSH PROTOCOL 1.6). Before the first NEWKEYS the whole packet is a
- * multiple of 8 (RFC 4253 section 6).
+ * With AEAD ciphers (length in clear and authenticated for AES-GCM, or
+ * encrypted with its own key for chacha20-poly1305) and with -etm MACs
+ * (OpenSSH PROTOCOL 1.6, 1.7) the part after the length is what must be a
+ * multiple of the block size; with encrypt-and-MAC and before the first
+ * NEWKEYS the whole packet is (RFC 4253 section 6, block size 8 in clear).
+ * The tag is the AEAD tag or the MAC. Payloads are (de)compressed here
+ * (compress.c) when the current keys say so.
  */
 #include <string.h>
 
 #include "transport/tp_int.h"
 #include "util/err.h"
 #include "util/log.h"
+#include "util/mem.h"
 
 void tp_dir_set_cipher(struct tp_dir *d, struct cipher_ctx *c)
 {
@@ -19,6 +22,42 @@ void tp_dir_set_cipher(struct tp_dir *d, struct cipher_ctx *c)
 	d->cipher = c;
 	d->bytes = 0;
 	d->packets = 0;
+	/* The method travels with the keys, and the zlib stream restarts with them. */
+	d->comp = c != NULL ? d->next_comp : TP_COMP_NONE;
+	tp_comp_reset(d);
+}
+
+/* One direction's integrity key, letter 'E' or 'F' (RFC 4253 7.2). */
+static int mac_key_one(struct tp *t, const struct buf *k, const uint8_t *h, size_t h_len,
+		       const struct mac_alg *mac, char letter, struct cipher_ctx *c)
+{
+	uint8_t key[HASH_MAX_LEN];
+	int r;
+
+	if (mac == NULL)
+		return 0;
+	if (c == NULL || mac->key_len > sizeof(key))
+		return ERR_INVALID_ARG;
+	if ((r = kdf_derive(t->kx.algs.kex->hash, buf_ptr(k), buf_len(k), h, h_len, letter,
+			    t->session_id, t->sid_len, key, mac->key_len)) == 0)
+		r = cipher_ctx_set_mac(c, mac, key);
+	mem_wipe(key, sizeof(key));
+	return r;
+}
+
+int tp_mac_keys(struct tp *t, const struct buf *k, const uint8_t *h, size_t h_len)
+{
+	struct tp_kex *kx = &t->kx;
+	struct cipher_ctx *c2s = t->server ? kx->next_in : kx->next_out;
+	struct cipher_ctx *s2c = t->server ? kx->next_out : kx->next_in;
+	int r;
+
+	/* Client to server: 'E'; server to client: 'F'. */
+	if ((r = mac_key_one(t, k, h, h_len, kx->algs.mac_c2s, 'E', c2s)) != 0 ||
+	    (r = mac_key_one(t, k, h, h_len, kx->algs.mac_s2c, 'F', s2c)) != 0)
+		return tp_fail(t, r, SSH_DISCONNECT_KEY_EXCHANGE_FAILED,
+			       "integrity key derivation failed");
+	return 0;
 }
 
 uint64_t tp_rekey_limit(const struct tp *t, const struct tp_dir *d)
@@ -45,37 +84,57 @@ static int seq_advance(struct tp *t, struct tp_dir *d, const char *which)
 	return 0;
 }
 
+/* Does the 4-byte length field count toward the block alignment? */
+static int len_aligned(const struct tp_dir *d)
+{
+	return d->cipher == NULL || !cipher_ctx_len_separate(d->cipher);
+}
+
 int tp_pkt_send(struct tp *t, const uint8_t *payload, size_t len)
 {
 	struct tp_dir *d = &t->tx;
-	size_t bs, tag, aligned, pad, plen, total;
-	uint8_t *p;
+	const uint8_t *body = payload;
+	size_t bs, tag, aligned, pad, plen, total, blen = len;
+	uint8_t *p, type;
 	int r;
 
-	bs = d->cipher != NULL ? cipher_ctx_alg(d->cipher)->block_len : TP_PLAIN_BLOCK;
-	tag = d->cipher != NULL ? cipher_ctx_alg(d->cipher)->tag_len : 0;
-	if (len == 0 || len > TP_MAX_PACKET - 1 - 2 * bs - TP_MIN_PADDING)
+	if (len == 0)
 		return ERR_TOO_LARGE;
-	aligned = 1 + len + (d->cipher != NULL ? 0 : 4);
+	type = payload[0];
+	if (tp_comp_active(d) && !t->test_nocomp) {
+		if ((r = tp_comp_deflate(t, payload, len)) != 0)
+			return r;
+		body = buf_ptr(&t->zout);
+		blen = buf_len(&t->zout);
+	}
+	bs = d->cipher != NULL ? cipher_ctx_alg(d->cipher)->block_len : TP_PLAIN_BLOCK;
+	tag = d->cipher != NULL ? cipher_ctx_tag_len(d->cipher) : 0;
+	if (blen == 0 || blen > TP_MAX_PACKET - 1 - 2 * bs - TP_MIN_PADDING)
+		return ERR_TOO_LARGE;
+	aligned = 1 + blen + (len_aligned(d) ? 4 : 0);
 	pad = bs - aligned % bs;
 	if (pad < TP_MIN_PADDING)
 		pad += bs;
-	plen = 1 + len + pad;
+	plen = 1 + blen + pad;
 	total = 4 + plen + tag;
 	if ((r = buf_reserve(&t->out, total, &p)) != 0)
 		return r;
 	put_u32be(p, (uint32_t)plen);
 	p[4] = (uint8_t)pad;
-	memcpy(p + 5, payload, len);
-	if ((r = crypto_random(p + 5 + len, pad)) != 0 ||
+	memcpy(p + 5, body, blen);
+	if ((r = crypto_random_padding(p + 5 + blen, pad)) != 0 ||
 	    (d->cipher != NULL && (r = cipher_seal(d->cipher, d->seq, p, 4 + plen)) != 0)) {
 		buf_consume_end(&t->out, total);
 		return r;
 	}
-	log_debug3("send packet: type %u seq %u len %zu", payload[0], d->seq, len);
+	log_debug3("send packet: type %u seq %u len %zu", type, d->seq, len);
 	d->bytes += total;
 	d->packets++;
 	t->bytes_out += total;
+	t->payload_out += len;
+	/* OpenSSH PROTOCOL 2.2: delayed compression starts after this message. */
+	if (t->server && type == SSH_MSG_USERAUTH_SUCCESS)
+		tp_comp_authenticated(t);
 	return seq_advance(t, d, "outgoing");
 }
 
@@ -83,7 +142,7 @@ int tp_pkt_send(struct tp *t, const uint8_t *payload, size_t len)
 static int check_length(struct tp *t, uint32_t plen)
 {
 	size_t bs = t->rx.cipher != NULL ? cipher_ctx_alg(t->rx.cipher)->block_len : TP_PLAIN_BLOCK;
-	size_t aligned = t->rx.cipher != NULL ? plen : (size_t)plen + 4;
+	size_t aligned = len_aligned(&t->rx) ? (size_t)plen + 4 : plen;
 
 	if (plen > TP_MAX_PACKET || plen < 1 + TP_MIN_PADDING)
 		return tp_fail(t, ERR_TOO_LARGE, SSH_DISCONNECT_PROTOCOL_ERROR,
@@ -94,24 +153,47 @@ static int check_length(struct tp *t, uint32_t plen)
 	return 0;
 }
 
+/* Replace the payload by its decompressed form (in t->zin) if compression is on. */
+static int decompress(struct tp *t, uint8_t **payload, size_t *len)
+{
+	int r;
+
+	if (!tp_comp_active(&t->rx))
+		return 0;
+	if ((r = tp_comp_inflate(t, *payload, *len)) != 0) {
+		if (r == ERR_TOO_LARGE)
+			return tp_fail(t, r, SSH_DISCONNECT_PROTOCOL_ERROR,
+				       "decompressed packet larger than %u bytes", TP_MAX_PACKET);
+		return tp_fail(t, r, SSH_DISCONNECT_PROTOCOL_ERROR, "Decompression error");
+	}
+	if (buf_len(&t->zin) == 0)
+		return tp_fail(t, ERR_PROTOCOL, SSH_DISCONNECT_PROTOCOL_ERROR,
+			       "Empty packet after decompression");
+	*payload = buf_mutable_ptr(&t->zin);
+	*len = buf_len(&t->zin);
+	return 0;
+}
+
 int tp_pkt_read(struct tp *t, uint8_t **payload, size_t *len, size_t *total, uint32_t *seq)
 {
 	struct tp_dir *d = &t->rx;
-	size_t tag = d->cipher != NULL ? cipher_ctx_alg(d->cipher)->tag_len : 0, need, plen;
-	uint8_t *p;
+	size_t tag = d->cipher != NULL ? cipher_ctx_tag_len(d->cipher) : 0, need, plen, n;
+	uint8_t *p, *pl;
 	unsigned padlen;
 	uint32_t s;
 	int r;
 
 	if (!t->in_have_len) {
-		if (buf_len(&t->in) < 4)
-			return ERR_AGAIN;
 		if (d->cipher != NULL) {
+			if (buf_len(&t->in) < cipher_ctx_peek_bytes(d->cipher))
+				return ERR_AGAIN;
 			r = cipher_peek_length(d->cipher, d->seq, buf_ptr(&t->in), &t->in_plen);
 			if (r != 0)
 				return tp_fail(t, r, SSH_DISCONNECT_PROTOCOL_ERROR,
 					       "cannot decrypt packet length");
 		} else {
+			if (buf_len(&t->in) < 4)
+				return ERR_AGAIN;
 			t->in_plen = get_u32be(buf_ptr(&t->in));
 		}
 		if ((r = check_length(t, t->in_plen)) != 0)
@@ -136,14 +218,22 @@ int tp_pkt_read(struct tp *t, uint8_t **payload, size_t *len, size_t *total, uin
 	if (plen - 1 - padlen == 0)
 		return tp_fail(t, ERR_PROTOCOL, SSH_DISCONNECT_PROTOCOL_ERROR,
 			       "Empty packet (no message type)");
+	pl = p + 5;
+	n = plen - 1 - padlen;
+	if ((r = decompress(t, &pl, &n)) != 0)
+		return r;
 	s = d->seq;
 	d->bytes += need;
 	d->packets++;
+	t->payload_in += n;
 	if ((r = seq_advance(t, d, "incoming")) != 0)
 		return r;
-	log_debug3("received packet: type %u seq %u len %zu", p[5], s, plen - 1 - padlen);
-	*payload = p + 5;
-	*len = plen - 1 - padlen;
+	log_debug3("received packet: type %u seq %u len %zu", pl[0], s, n);
+	/* OpenSSH PROTOCOL 2.2: the server compresses everything after this message. */
+	if (!t->server && pl[0] == SSH_MSG_USERAUTH_SUCCESS)
+		tp_comp_authenticated(t);
+	*payload = pl;
+	*len = n;
 	*total = need;
 	*seq = s;
 	return 0;

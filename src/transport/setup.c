@@ -74,10 +74,19 @@ static int kex_ok(const char *name)
 
 static int cipher_ok(const char *name)
 {
-	const struct cipher_alg *c = cipher_by_name(name);
+	return cipher_by_name(name) != NULL;
+}
 
-	/* Only AEAD ciphers: we never negotiate a separate MAC. */
-	return c != NULL && c->tag_len > 0;
+static int mac_ok(const char *name)
+{
+	return mac_by_name(name) != NULL;
+}
+
+static int comp_ok(const char *name)
+{
+	enum tp_comp c;
+
+	return tp_comp_by_name(name, &c) == 0;
 }
 
 /* Server: signature algorithms of our host keys (restricted by the config if set). */
@@ -119,6 +128,8 @@ int tp_new(const struct tp_config *cfg, struct tp **out)
 	buf_init(&t->in);
 	buf_init(&t->out);
 	buf_init(&t->queue);
+	buf_init(&t->zin);
+	buf_init(&t->zout);
 	buf_init(&t->kx.my_kexinit);
 	buf_init(&t->kx.peer_kexinit);
 	buf_init(&t->kx.q_c);
@@ -126,6 +137,8 @@ int tp_new(const struct tp_config *cfg, struct tp **out)
 	buf_set_max(&t->in, SIZE_MAX);
 	buf_set_max(&t->out, SIZE_MAX);
 	buf_set_max(&t->queue, SIZE_MAX);
+	buf_set_max(&t->zin, SIZE_MAX);
+	buf_set_max(&t->zout, SIZE_MAX);
 	t->server = cfg->server;
 	t->rekey_bytes = cfg->rekey_bytes;
 	t->rekey_seconds = cfg->rekey_seconds;
@@ -134,7 +147,11 @@ int tp_new(const struct tp_config *cfg, struct tp **out)
 	if ((r = filter_list(cfg->kex_algs != NULL ? cfg->kex_algs : kex_default_list(), kex_ok,
 			     NULL, &t->kex_list)) != 0 ||
 	    (r = filter_list(cfg->ciphers != NULL ? cfg->ciphers : cipher_default_list(),
-			     cipher_ok, NULL, &t->cipher_list)) != 0)
+			     cipher_ok, NULL, &t->cipher_list)) != 0 ||
+	    (r = filter_list(cfg->macs != NULL ? cfg->macs : mac_default_list(), mac_ok, NULL,
+			     &t->mac_list)) != 0 ||
+	    (r = filter_list(cfg->compression != NULL ? cfg->compression : "none", comp_ok, NULL,
+			     &t->comp_list)) != 0)
 		goto out;
 	if (t->server) {
 		if ((r = server_hostkey_list(cfg, &t->hostkey_list)) != 0)
@@ -149,6 +166,10 @@ int tp_new(const struct tp_config *cfg, struct tp **out)
 				    NULL, NULL, &t->hostkey_list)) != 0) {
 		goto out;
 	}
+	if (cfg->moduli_file != NULL && (t->moduli_file = strdup(cfg->moduli_file)) == NULL) {
+		r = ERR_ALLOC;
+		goto out;
+	}
 	if ((t->software = strdup(cfg->software != NULL ? cfg->software : "burrow_0.1.0")) == NULL) {
 		r = ERR_ALLOC;
 		goto out;
@@ -160,6 +181,11 @@ out:
 	return r == ERR_NO_MATCH ? ERR_INVALID_ARG : r;
 }
 
+const char *tp_our_offer(const struct tp *t)
+{
+	return t->no_match_ours;
+}
+
 void tp_free(struct tp *t)
 {
 	if (t == NULL)
@@ -167,13 +193,21 @@ void tp_free(struct tp *t)
 	tp_kex_clear(&t->kx);
 	tp_dir_set_cipher(&t->rx, NULL);
 	tp_dir_set_cipher(&t->tx, NULL);
+	tp_comp_free(&t->rx);
+	tp_comp_free(&t->tx);
+	buf_free(&t->zin);
+	buf_free(&t->zout);
 	buf_free(&t->in);
 	buf_free(&t->out);
 	buf_free(&t->queue);
 	free(t->kex_list);
+	free(t->no_match_ours);
 	free(t->hostkey_list);
 	free(t->cipher_list);
+	free(t->mac_list);
+	free(t->comp_list);
 	free(t->software);
+	free(t->moduli_file);
 	free(t->hostkeys);
 	free(t->v_ours);
 	free(t->v_peer);

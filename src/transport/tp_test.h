@@ -17,4 +17,11 @@ struct tp;
  */
 int tp_send_raw(struct tp *t, const uint8_t *payload, size_t len);
 
+/*
+ * Like tp_send_raw, but the payload goes out as the packet body even when
+ * compression is on (it must already be zlib data): lets tests send what a
+ * hostile compressor would, such as a decompression bomb.
+ */
+int tp_send_raw_nocomp(struct tp *t, const uint8_t *body, size_t len);
+
 #endif

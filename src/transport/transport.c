@@ -102,6 +102,7 @@ static void drop_returned(struct tp *t)
 		buf_consume(&t->in, t->pend_total);
 		t->pend_total = 0;
 		t->pend_len = 0;
+		t->pend_payload = NULL;
 		t->pend_returned = 0;
 	}
 }
@@ -133,6 +134,7 @@ static int process(struct tp *t)
 		if (r == 1) {
 			t->pend_total = total;
 			t->pend_len = n;
+			t->pend_payload = p;
 		} else {
 			buf_consume(&t->in, total);
 		}
@@ -186,7 +188,7 @@ int tp_read_packet(struct tp *t, const uint8_t **payload, size_t *len)
 	if ((r = process(t)) != 0)
 		return r;
 	if (t->pend_total > 0) {
-		*payload = buf_ptr(&t->in) + 5;
+		*payload = t->pend_payload;
 		*len = t->pend_len;
 		t->pend_returned = 1;
 		return 0;
@@ -244,6 +246,16 @@ int tp_send_raw(struct tp *t, const uint8_t *payload, size_t len)
 	if (!t->started)
 		return ERR_BAD_STATE;
 	return send_payload(t, payload, len, 1);
+}
+
+int tp_send_raw_nocomp(struct tp *t, const uint8_t *body, size_t len)
+{
+	int r;
+
+	t->test_nocomp = 1;
+	r = tp_send_raw(t, body, len);
+	t->test_nocomp = 0;
+	return r;
 }
 
 struct buf *tp_outbuf(struct tp *t)
@@ -326,6 +338,18 @@ const char *tp_cipher_name(const struct tp *t, int outgoing)
 	return d->cipher != NULL ? cipher_ctx_alg(d->cipher)->name : "none";
 }
 
+const char *tp_mac_name(const struct tp *t, int outgoing)
+{
+	const struct tp_dir *d = outgoing ? &t->tx : &t->rx;
+
+	return d->cipher != NULL ? cipher_ctx_mac_name(d->cipher) : "none";
+}
+
+const char *tp_compression_name(const struct tp *t, int outgoing)
+{
+	return tp_comp_name((outgoing ? &t->tx : &t->rx)->comp);
+}
+
 const char *tp_error(const struct tp *t)
 {
 	return t->err;
@@ -339,4 +363,14 @@ uint64_t tp_bytes_in(const struct tp *t)
 uint64_t tp_bytes_out(const struct tp *t)
 {
 	return t->bytes_out;
+}
+
+uint64_t tp_payload_bytes_in(const struct tp *t)
+{
+	return t->payload_in;
+}
+
+uint64_t tp_payload_bytes_out(const struct tp *t)
+{
+	return t->payload_out;
 }

@@ -75,6 +75,8 @@ struct tp_config {
 	const char *kex_algs;     /* comma lists in preference order; NULL = defaults */
 	const char *hostkey_algs;
 	const char *ciphers;
+	const char *macs;         /* NULL = mac_default_list() */
+	const char *compression;  /* comma list of "none", "zlib@openssh.com", "zlib"; NULL = "none" */
 	uint64_t rekey_bytes;     /* 0 = default for the cipher (OpenSSH: 2^32 bytes for 128-bit blocks) */
 	uint32_t rekey_seconds;   /* 0 = no time-based rekey */
 	const char *software;     /* version line software field, e.g. "burrow_0.1.0" */
@@ -88,6 +90,8 @@ struct tp_config {
 	 */
 	int (*check_hostkey)(void *arg, const struct key *hostkey);
 	void *arg;
+	/* Server: moduli(5) file for diffie-hellman-group-exchange; NULL = /etc/ssh/moduli. */
+	const char *moduli_file;
 };
 
 struct tp;
@@ -139,10 +143,19 @@ unsigned tp_kex_count(const struct tp *t);
 /* Negotiated algorithm names of the current keys (for logs). */
 const char *tp_kex_name(const struct tp *t);
 const char *tp_cipher_name(const struct tp *t, int outgoing);
+/* MAC of the current keys: a MAC name, "<implicit>" (AEAD cipher) or "none". */
+const char *tp_mac_name(const struct tp *t, int outgoing);
+/* Compression of the current keys: "none", "zlib" or "zlib@openssh.com" (even while delayed). */
+const char *tp_compression_name(const struct tp *t, int outgoing);
+/* After a negotiation failure (ERR_NO_MATCH): our own list for that field, else NULL. */
+const char *tp_our_offer(const struct tp *t);
 /* Human-readable description of the last fatal error ("" if none). */
 const char *tp_error(const struct tp *t);
 /* Byte counters of the TCP stream (for logs and tests). */
 uint64_t tp_bytes_in(const struct tp *t);
 uint64_t tp_bytes_out(const struct tp *t);
+/* Payload bytes before compression / after decompression. */
+uint64_t tp_payload_bytes_in(const struct tp *t);
+uint64_t tp_payload_bytes_out(const struct tp *t);
 
 #endif

@@ -27,6 +27,7 @@ const char *err_str(int err)
 	case ERR_PASSPHRASE: return "incorrect passphrase";
 	case ERR_WINDOW: return "flow-control window violated";
 	case ERR_BAD_STATE: return "invalid state";
+	case ERR_KEY_LENGTH: return "Invalid key length"; /* OpenSSH's wording */
 	}
 	return "unknown error";
 }

@@ -27,6 +27,7 @@ enum {
 	ERR_PASSPHRASE = -21,      /* key needs a passphrase, or a wrong one */
 	ERR_WINDOW = -22,          /* flow-control violation */
 	ERR_BAD_STATE = -23,           /* call not valid in current state */
+	ERR_KEY_LENGTH = -24,          /* key size refused (RSA under 1024 bits) */
 };
 
 /* Short English text for an error code (never NULL). */

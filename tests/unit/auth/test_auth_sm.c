@@ -148,7 +148,8 @@ static int sm_new(struct sm *m, unsigned max_tries)
 static int sm_client(struct sm *m, const char *user, struct key *const *ids, size_t n,
 		     const char *const *names)
 {
-	struct auth_client_config cfg = { user, ids, n, names };
+	struct auth_client_config cfg = { .user = user, .identities = ids, .n_identities = n,
+					  .identity_names = names };
 
 	if (auth_client_new(m->c, &cfg, &m->ac) != 0)
 		return -1;
@@ -619,7 +620,8 @@ static void test_client_protocol(void)
 	/* USERAUTH_SUCCESS before any request: rejected (cf. CVE-2018-10933) */
 	CHECK_INT(sm_new(&m, 0), 0);
 	{
-		struct auth_client_config cfg = { "alice", ids, 1, NULL };
+		struct auth_client_config cfg = { .user = "alice", .identities = ids,
+						  .n_identities = 1 };
 
 		CHECK_INT(auth_client_new(m.c, &cfg, &m.ac), 0);
 	}

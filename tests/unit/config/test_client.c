@@ -93,7 +93,7 @@ static void test_keywords(void)
 	CHECK_INT(apply1(&c, "User bob", &msg), 0);
 	CHECK_INT(apply1(&c, "StrictHostKeyChecking no", &msg), 0);
 	CHECK_INT(apply1(&c, "RekeyLimit 2G 2h", &msg), 0);
-	CHECK_INT(apply1(&c, "Ciphers x", &msg), 0);
+	CHECK_INT(apply1(&c, "Ciphers aes192-ctr", &msg), 0);
 	CHECK_INT(apply1(&c, "UserKnownHostsFile /c", &msg), 0);
 	CHECK_INT(apply1(&c, "IdentityFile /k3", &msg), 0);
 	CHECK_INT(c.port, 2222);
@@ -175,9 +175,10 @@ static void test_errors(void)
 }
 
 static const char usage[] =
-	"usage: burrow [-46CfgNnqTtv] [-F configfile] [-i identity_file]\n"
-	"              [-J destination] [-L address] [-l login_name] [-o option]\n"
-	"              [-p port] [-R address] [-W host:port]\n"
+	"usage: burrow [-46AaCfgNnqTtv] [-c cipher_spec] [-F configfile]\n"
+	"              [-i identity_file] [-J destination] [-L address]\n"
+	"              [-l login_name] [-m mac_spec] [-o option] [-p port]\n"
+	"              [-Q query_option] [-R address] [-W host:port]\n"
 	"              destination [command [argument ...]]\n";
 
 static void test_args(void)
@@ -374,8 +375,11 @@ static void test_finish(void)
 	CHECK_INT(parse(&c, &msg, "burrow", "-o", "HostName=real", "h", NULL), 0);
 	CHECK_INT(cfg_client_finish(&c), 0);
 	CHECK_STR(c.hostname, "real");
-	CHECK_INT(c.n_identity_files, 1);
-	CHECK_STR(c.identity_files[0], "/home/tester/.ssh/id_ed25519");
+	/* ssh's default identities, for the key types burrow knows, in ssh's order. */
+	CHECK_INT(c.n_identity_files, 3);
+	CHECK_STR(c.identity_files[0], "/home/tester/.ssh/id_rsa");
+	CHECK_STR(c.identity_files[1], "/home/tester/.ssh/id_ecdsa");
+	CHECK_STR(c.identity_files[2], "/home/tester/.ssh/id_ed25519");
 	snprintf(want, sizeof(want), "%s", "/home/tester/.ssh/known_hosts /home/tester/.ssh/known_hosts2");
 	CHECK_STR(c.user_known_hosts, want);
 	cfg_client_free(&c);

@@ -202,19 +202,19 @@ static void test_file_errors(void)
 	cfg_client_free(&c);
 
 	/* Known-but-unimplemented keywords: ignored in files (DEBUG1), refused with -o. */
-	path = put("unsup", "ForwardAgent yes\nServerAliveInterval 30\nCompression yes\n");
+	path = put("unsup", "ForwardX11 yes\nServerAliveInterval 30\nTCPKeepAlive yes\n");
 	cfg_client_init(&c);
 	log_init("test", LOG_DEBUG1);
 	CHECK_INT(load(&c, path, "x", 1, &msg), 0);
-	snprintf(want, sizeof(want), "%s line 1: ignoring unsupported option ForwardAgent", path);
+	snprintf(want, sizeof(want), "%s line 1: ignoring unsupported option ForwardX11", path);
 	CHECK(strstr(msg, want) != NULL);
 	log_init("test", LOG_INFO);
 	CHECK_INT(load(&c, path, "x", 1, &msg), 0);
 	CHECK_STR(msg, "");
 	capture_start();
-	CHECK_INT(cfg_client_apply(&c, "ForwardAgent yes", "command-line"), ERR_UNSUPPORTED);
+	CHECK_INT(cfg_client_apply(&c, "ForwardX11 yes", "command-line"), ERR_UNSUPPORTED);
 	msg = capture_end();
-	CHECK_STR(msg, "command-line line 0: keyword forwardagent is not supported by burrow yet\n");
+	CHECK_STR(msg, "command-line line 0: keyword forwardx11 is not supported by burrow yet\n");
 	cfg_client_free(&c);
 
 	/* Missing files. */

@@ -10,9 +10,46 @@
 #include "../check.h"
 #include "capture.h"
 #include "tmpfiles.h"
+#include "config/alglist.h"
 #include "config/server_config.h"
+#include "crypto/crypto.h"
+#include "crypto/key.h"
 #include "util/err.h"
 #include "util/log.h"
+
+/*
+ * A -T dump: tmpl with "%s" where the algorithm lines go (defaults for the
+ * lists not given, as scfg_finish() resolves them).
+ */
+static void expect_dump(const char *msg, const char *ciphers, const char *kex,
+			const char *hostkey, const char *tmpl)
+{
+	char algs[8192], *casig = NULL, *want;
+	const char *at;
+	size_t n;
+
+	CHECK_INT(cfg_alg_resolve(CFG_ALG_CASIG, NULL, &casig), 0);
+	snprintf(algs, sizeof(algs),
+		 "compression yes\n"
+		 "allowagentforwarding yes\n"
+		 "trustedusercakeys none\n"
+		 "ciphers %s\nmacs %s\nkexalgorithms %s\nhostkeyalgorithms %s\n"
+		 "pubkeyacceptedalgorithms %s\ncasignaturealgorithms %s\n",
+		 ciphers, mac_default_list(), kex, hostkey, key_alg_default_list(), casig);
+	/* Not a format: the template also holds a literal "%h". */
+	at = strstr(tmpl, "%s");
+	CHECK(at != NULL);
+	n = strlen(tmpl) + strlen(algs) + 1;
+	want = malloc(n);
+	CHECK(want != NULL);
+	memcpy(want, tmpl, (size_t)(at - tmpl));
+	snprintf(want + (at - tmpl), n - (size_t)(at - tmpl), "%s%s", algs, at + 2);
+	if (strcmp(msg, want) != 0)
+		fprintf(stderr, "dump: got [%s]\nwant [%s]\n", msg, want);
+	CHECK_STR(msg, want);
+	free(want);
+	free(casig);
+}
 
 static int load(struct server_config *c, const char *path, const char **msg)
 {
@@ -98,7 +135,7 @@ static void test_good_file(void)
 	capture_start_fd(1);
 	scfg_dump(&c);
 	msg = capture_end();
-	CHECK_STR(msg,
+	expect_dump(msg, "aes128-ctr", "curve25519-sha256", "ssh-ed25519",
 		"port 2222\n"
 		"port 2223\n"
 		"addressfamily inet\n"
@@ -117,9 +154,7 @@ static void test_good_file(void)
 		"hostkey /k1\n"
 		"hostkey /k 2\n"
 		"rekeylimit 1073741824 3600\n"
-		"ciphers aes128-ctr\n"
-		"kexalgorithms curve25519-sha256\n"
-		"hostkeyalgorithms ssh-ed25519\n"
+		"%s"
 		"gatewayports no\n"
 		"allowtcpforwarding yes\n"
 		"disableforwarding no\n"
@@ -404,7 +439,7 @@ static void test_defaults_and_listen(void)
 	capture_start_fd(1);
 	scfg_dump(&c);
 	msg = capture_end();
-	CHECK_STR(msg,
+	expect_dump(msg, cipher_default_list(), kex_default_list(), key_alg_default_list(),
 		"port 22\n"
 		"addressfamily any\n"
 		"listenaddress [::]:22\n"
@@ -417,6 +452,7 @@ static void test_defaults_and_listen(void)
 		"authorizedkeysfile .ssh/authorized_keys .ssh/authorized_keys2\n"
 		"hostkey /etc/ssh/ssh_host_ed25519_key\n"
 		"rekeylimit 0 0\n"
+		"%s"
 		"gatewayports no\n"
 		"allowtcpforwarding yes\n"
 		"disableforwarding no\n"

@@ -1,6 +1,7 @@
 /*
- * Packet cipher tests: RFC 8439 ChaCha20/Poly1305 vectors and McGrew-Viega
- * GCM test cases through the same OpenSSL calls as the packet code; full
+ * Packet cipher tests: RFC 8439 ChaCha20/Poly1305 vectors, McGrew-Viega
+ * GCM test cases and NIST SP 800-38A AES-CTR vectors through the same
+ * OpenSSL calls as the packet code (MACs: test_mac.c); full
  * packet vectors made independently (gen_packet_vectors.py, python3
  * cryptography); round trips, tampering and length peeking.
  */
@@ -101,6 +102,63 @@ static void test_gcm_nist(void)
 						  tag), 0);
 		CHECK_MEM(data, c, tc[i].p_len);
 		CHECK_MEM(tag, t, 16);
+	}
+}
+
+/*
+ * NIST SP 800-38A F.5.1, F.5.3, F.5.5 (CTR-AES128/192/256.Encrypt) through a
+ * packet context without a MAC, in two 32-byte calls: the counter carries on.
+ */
+static void test_ctr_nist(void)
+{
+	static const struct {
+		const char *name, *key, *c;
+	} v[] = {
+		{ "aes128-ctr", "2b7e151628aed2a6abf7158809cf4f3c",
+		  "874d6191b620e3261bef6864990db6ce9806f66b7970fdff8617187bb9fffdff"
+		  "5ae4df3edbd5d35e5b4f09020db03eab1e031dda2fbe03d1792170a0f3009cee" },
+		{ "aes192-ctr", "8e73b0f7da0e6452c810f32b809079e562f8ead2522c6b7b",
+		  "1abc932417521ca24f2b0459fe7e6e0b090339ec0aa6faefd5ccc2c6f4ce8e94"
+		  "1e36b26bd1ebc670d1bd1d665620abf74f78a7f6d29809585a97daec58c6b050" },
+		{ "aes256-ctr", "603deb1015ca71be2b73aef0857d77811f352c073b6108d72d9810a30914dff4",
+		  "601ec313775789a5b7a7f504bbf3d228f443e3ca4d62b59aca84e990cacaf5c5"
+		  "2b0930daa23de94ce87017ba2d84988ddfc9c58db67aada613c2dd08457941a6" },
+	};
+	static const char *p_hex = "6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e51"
+				   "30c81c46a35ce411e5fbc1191a0a52eff69f2445df4f9b17ad2b417be66c3710";
+	uint8_t key[32], iv[16], plain[64], data[64], exp[64];
+
+	check_unhex("f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff", iv, sizeof(iv));
+	CHECK_INT(check_unhex(p_hex, plain, sizeof(plain)), 64);
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		const struct cipher_alg *alg = cipher_by_name(v[i].name);
+		struct cipher_ctx *enc = NULL, *dec = NULL;
+		uint32_t plen;
+
+		CHECK(alg != NULL);
+		if (alg == NULL)
+			continue;
+		CHECK_INT(check_unhex(v[i].key, key, sizeof(key)), alg->key_len);
+		CHECK_INT(alg->iv_len, 16);
+		CHECK_INT(alg->block_len, 16);
+		CHECK_INT(alg->tag_len, 0);
+		CHECK_INT(check_unhex(v[i].c, exp, sizeof(exp)), 64);
+		CHECK_INT(cipher_ctx_new(alg, 1, key, iv, &enc), 0);
+		CHECK_INT(cipher_ctx_new(alg, 0, key, iv, &dec), 0);
+		if (enc == NULL || dec == NULL)
+			goto next;
+		memcpy(data, plain, 64);
+		CHECK_INT(cipher_seal(enc, 0, data, 32), 0);
+		CHECK_INT(cipher_seal(enc, 1, data + 32, 32), 0);
+		CHECK_MEM(data, exp, 64);
+		CHECK_INT(cipher_peek_length(dec, 0, data, &plen), 0);
+		CHECK_INT(plen, get_u32be(plain));
+		CHECK_INT(cipher_open(dec, 0, data, 32), 0);
+		CHECK_INT(cipher_open(dec, 1, data + 32, 32), 0);
+		CHECK_MEM(data, plain, 64);
+next:
+		cipher_ctx_free(enc);
+		cipher_ctx_free(dec);
 	}
 }
 
@@ -241,8 +299,11 @@ static void test_table(void)
 	const struct cipher_alg *a;
 
 	CHECK_STR(cipher_default_list(),
-		  "chacha20-poly1305@openssh.com,aes128-gcm@openssh.com,aes256-gcm@openssh.com");
-	CHECK(cipher_by_name("aes128-ctr") == NULL);
+		  "chacha20-poly1305@openssh.com,aes128-ctr,aes192-ctr,aes256-ctr,"
+		  "aes128-gcm@openssh.com,aes256-gcm@openssh.com");
+	CHECK_STR(cipher_supported_list(), cipher_default_list());
+	CHECK(cipher_by_name("aes128-cbc") == NULL);
+	CHECK(cipher_by_name("3des-cbc") == NULL);
 	CHECK(cipher_by_name(NULL) == NULL);
 	a = cipher_by_name("chacha20-poly1305@openssh.com");
 	CHECK(a != NULL && a->key_len == 64 && a->iv_len == 0 && a->block_len == 8 &&
@@ -260,6 +321,7 @@ int main(void)
 	test_table();
 	test_rfc8439();
 	test_gcm_nist();
+	test_ctr_nist();
 	test_packet_vectors();
 	test_roundtrip("chacha20-poly1305@openssh.com");
 	test_roundtrip("aes128-gcm@openssh.com");

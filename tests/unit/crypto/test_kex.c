@@ -119,10 +119,51 @@ static void test_roundtrip(const char *name)
 	buf_free(&ks);
 }
 
+/* OpenSSH 9.2's default KexAlgorithms order, with the hybrid first when libcrypto has ML-KEM. */
+#define OPENSSH_KEX                                                                     \
+	"curve25519-sha256,curve25519-sha256@libssh.org,"                               \
+	"ecdh-sha2-nistp256,ecdh-sha2-nistp384,ecdh-sha2-nistp521,"                     \
+	"diffie-hellman-group-exchange-sha256,diffie-hellman-group16-sha512,"           \
+	"diffie-hellman-group18-sha512,diffie-hellman-group14-sha256"
+
+static void test_lists(void)
+{
+	const char *names[] = { "curve25519-sha256", "curve25519-sha256@libssh.org",
+				"ecdh-sha2-nistp256", "ecdh-sha2-nistp384", "ecdh-sha2-nistp521",
+				"diffie-hellman-group-exchange-sha256",
+				"diffie-hellman-group16-sha512", "diffie-hellman-group18-sha512",
+				"diffie-hellman-group14-sha256" };
+	const enum hash_alg hashes[] = { HASH_SHA256, HASH_SHA256, HASH_SHA256, HASH_SHA384,
+					 HASH_SHA512, HASH_SHA256, HASH_SHA512, HASH_SHA512,
+					 HASH_SHA256 };
+
+	if (kex_alg_by_name("mlkem768x25519-sha256") != NULL)
+		CHECK_STR(kex_default_list(), "mlkem768x25519-sha256," OPENSSH_KEX);
+	else
+		CHECK_STR(kex_default_list(), OPENSSH_KEX);
+	CHECK_STR(kex_supported_list(), kex_default_list());
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		const struct kex_alg *k = kex_alg_by_name(names[i]);
+
+		CHECK(k != NULL);
+		if (k == NULL)
+			continue;
+		CHECK_STR(k->name, names[i]);
+		CHECK_INT(k->hash, hashes[i]);
+		CHECK_INT(k->group_exchange, i == 5);
+		CHECK(k->decaps != NULL && k->priv_free != NULL);
+		CHECK(k->group_exchange ? k->keypair == NULL : k->keypair != NULL);
+	}
+	/* Not implemented (and not in OpenSSH 9.2's defaults). */
+	CHECK(kex_alg_by_name("diffie-hellman-group14-sha1") == NULL);
+	CHECK(kex_alg_by_name("diffie-hellman-group1-sha1") == NULL);
+	CHECK(kex_alg_by_name("sntrup761x25519-sha512@openssh.com") == NULL);
+	CHECK(kex_alg_by_name(NULL) == NULL);
+}
+
 int main(void)
 {
-	CHECK_STR(kex_default_list(), "curve25519-sha256,curve25519-sha256@libssh.org");
-	CHECK(kex_alg_by_name("diffie-hellman-group14-sha256") == NULL);
+	test_lists();
 	test_rfc7748();
 	test_roundtrip("curve25519-sha256");
 	test_roundtrip("curve25519-sha256@libssh.org");

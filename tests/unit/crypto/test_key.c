@@ -329,7 +329,8 @@ static void test_bad_blobs(void)
 	CHECK_INT(key_from_blob(buf_ptr(&bad), buf_len(&bad), &t), ERR_KEY_TYPE);
 	CHECK(t == NULL);
 	CHECK_INT(key_type_from_name("ssh-ed25519"), KEY_ED25519);
-	CHECK_INT(key_type_from_name("ssh-rsa"), KEY_UNKNOWN);
+	CHECK_INT(key_type_from_name("ssh-dss"), KEY_UNKNOWN);
+	CHECK_INT(key_type_from_name("ssh-rsa"), KEY_RSA);
 	CHECK_INT(key_type_from_name(NULL), KEY_UNKNOWN);
 	key_free(k);
 	buf_free(&blob);
@@ -346,6 +347,7 @@ static void test_bad_lines(void)
 		"ssh-ed25519 AAAA!!!!",
 		"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINNtgFydU7xDiBr0FJSow/jrOJanIQcB8aQ1xHnfNKa",
 		"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINNtgFydU7xDiBr0FJSow/jrOJanIQcB8aQ1xHnfNKasAA==",
+		"ssh-dss AAAAC3NzaC1lZDI1NTE5AAAAINNtgFydU7xDiBr0FJSow/jrOJanIQcB8aQ1xHnfNKas",
 		"ssh-rsa AAAAC3NzaC1lZDI1NTE5AAAAINNtgFydU7xDiBr0FJSow/jrOJanIQcB8aQ1xHnfNKas",
 		"ecdsa-sha2-nistp256 AAAAC3NzaC1lZDI1NTE5AAAAINNtgFydU7xDiBr0FJSow/jrOJanIQcB8aQ1xHnfNKas",
 	};
@@ -357,6 +359,8 @@ static void test_bad_lines(void)
 		CHECK(k == NULL && c == NULL);
 	}
 	CHECK_INT(key_parse_public_line(bad[7], &k, NULL), ERR_KEY_TYPE);
+	/* A known type whose blob names another. */
+	CHECK_INT(key_parse_public_line(bad[8], &k, NULL), ERR_FORMAT);
 	CHECK_INT(key_parse_public_line("\tssh-ed25519  AAAAC3NzaC1lZDI1NTE5AAAAINNtgFydU7xDiBr0"
 					"FJSow/jrOJanIQcB8aQ1xHnfNKas  two words \r\n", &k, &c), 0);
 	CHECK(c != NULL && strcmp(c, "two words") == 0);

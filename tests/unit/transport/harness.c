@@ -48,6 +48,14 @@ int pair_new(struct pair *p, const struct pair_opts *o, unsigned seed)
 	memset(&cc, 0, sizeof(cc));
 	memset(&sc, 0, sizeof(sc));
 	cc.ciphers = sc.ciphers = o != NULL ? o->ciphers : NULL;
+	if (o != NULL) {
+		if (o->ciphers_s != NULL)
+			sc.ciphers = o->ciphers_s;
+		cc.macs = o->macs_c;
+		sc.macs = o->macs_s;
+		cc.compression = o->comp_c;
+		sc.compression = o->comp_s;
+	}
 	cc.rekey_bytes = o != NULL ? o->rekey_bytes_c : 0;
 	sc.rekey_bytes = o != NULL ? o->rekey_bytes_s : 0;
 	cc.rekey_seconds = o != NULL ? o->rekey_seconds_c : 0;

@@ -35,6 +35,9 @@ struct pair_opts {
 	const char *ciphers;
 	uint64_t rekey_bytes_c, rekey_bytes_s;
 	uint32_t rekey_seconds_c;
+	const char *macs_c, *macs_s;    /* NULL = defaults */
+	const char *comp_c, *comp_s;    /* compression proposals; NULL = "none" */
+	const char *ciphers_s;          /* server ciphers if different from `ciphers` */
 };
 
 int pair_new(struct pair *p, const struct pair_opts *o, unsigned seed);

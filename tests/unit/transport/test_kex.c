@@ -47,7 +47,9 @@ static void initial_kex(struct pair *p, const char *cipher)
 	CHECK_STR(tp_cipher_name(p->s.tp, 0), cipher);
 	CHECK_STR(tp_kex_name(p->c.tp), "curve25519-sha256");
 	CHECK(tp_server_sig_algs(p->c.tp) != NULL &&
-	      strcmp(tp_server_sig_algs(p->c.tp), "ssh-ed25519") == 0);
+	      strcmp(tp_server_sig_algs(p->c.tp),
+		     "ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521,"
+		     "rsa-sha2-512,rsa-sha2-256,ssh-rsa") == 0);
 	CHECK(tp_peer_version(p->c.tp) != NULL &&
 	      strcmp(tp_peer_version(p->c.tp), "SSH-2.0-burrowd_test") == 0);
 	CHECK(tp_peer_version(p->s.tp) != NULL &&

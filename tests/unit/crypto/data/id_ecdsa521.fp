@@ -1,0 +1,1 @@
+521 SHA256:Bo/RynFXarnjxM57xcWdTh5e9ObIQrxY40AFALAcI3s test id_ecdsa521 (ECDSA)

@@ -1,0 +1,1 @@
+2048 SHA256:l/P/tg6MDiIIro6MEy/fsHOmUJGVGOaaE9PqwU82zAQ test id_rsa2048 (RSA)

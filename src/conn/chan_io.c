@@ -132,25 +132,36 @@ int chan_send_request(struct chan *ch, const char *type, int want_reply, const u
 }
 
 /*
- * Window autotuning, called as an adjustment is about to go out (half the
- * window consumed). If the owner passed on half a window in less than one
- * round trip, the peer could have sent more than the window lets it: the
- * window, not the consumer or the sender, limits the channel (a high-latency
- * link). Double it, up to the cap, toward the bandwidth-delay product. A slow
- * consumer or a slow sender never grows it, and what we buffer stays bounded
- * by the window we advertised.
+ * Window autotuning, called as an adjustment is about to go out. Over each
+ * interval of at least one measured round trip, if the owner passed on at
+ * least half a window per round trip, the window (not the consumer or the
+ * sender) limits the channel: a window-limited sender keeps about
+ * 3/4 of it in flight, because we re-advertise every quarter window. Double
+ * it, up to the cap, toward the bandwidth-delay product. A slow consumer or
+ * a slow sender never grows it, so what we buffer stays bounded by a window
+ * the traffic actually needs.
  */
 static void autotune(struct chan *ch)
 {
 	struct conn *c = ch->c;
-	uint64_t now;
+	uint64_t now, elapsed, per_rtt;
 
 	if (c->cfg.clock_us == NULL)
 		return;
 	now = c->cfg.clock_us(c->cfg.clock_arg);
 	conn_maybe_probe_rtt(c, now);
-	if (ch->adjust_us != 0 && c->rtt_us != 0 && now - ch->adjust_us < c->rtt_us &&
-	    ch->lwin_max < c->cfg.max_window) {
+	if (ch->meas_us == 0 || now < ch->meas_us) {
+		ch->meas_us = now;
+		ch->meas_bytes = 0;
+		return;
+	}
+	elapsed = now - ch->meas_us;
+	if (c->rtt_us == 0 || elapsed < c->rtt_us)
+		return;
+	per_rtt = ch->meas_bytes * c->rtt_us / elapsed;
+	ch->meas_us = now;
+	ch->meas_bytes = 0;
+	if (per_rtt * 2 >= ch->lwin_max && ch->lwin_max < c->cfg.max_window) {
 		uint32_t grow = c->cfg.max_window - ch->lwin_max;
 
 		if (grow > ch->lwin_max)
@@ -160,7 +171,6 @@ static void autotune(struct chan *ch)
 		log_debug2("channel %u: receive window grows to %u (rtt %llu us)", ch->id,
 			   ch->lwin_max, (unsigned long long)c->rtt_us);
 	}
-	ch->adjust_us = now;
 }
 
 int chan_consumed(struct chan *ch, size_t n)
@@ -178,8 +188,12 @@ int chan_consumed(struct chan *ch, size_t n)
 	if (n > unconsumed)
 		return ERR_INVALID_ARG;
 	ch->consumed += (uint32_t)n;
-	/* Re-open at half the window so the peer never idles on a full window. */
-	if (ch->consumed == 0 || ch->consumed < ch->lwin_max / 2 || chan_sealed(ch) ||
+	ch->meas_bytes += n;
+	/*
+	 * Re-open every quarter window: the peer keeps up to 3/4 of the window in
+	 * flight (half-window adjustments would cap it at half a window per RTT).
+	 */
+	if (ch->consumed == 0 || ch->consumed < ch->lwin_max / 4 || chan_sealed(ch) ||
 	    ch->eof_rcvd)
 		return 0;
 	autotune(ch);

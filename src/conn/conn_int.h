@@ -37,7 +37,8 @@ struct chan {
 	uint32_t lwin;         /* bytes the peer may still send us */
 	uint32_t lwin_max;     /* the window we advertise */
 	uint32_t consumed;     /* passed on by the owner, not yet re-advertised */
-	uint64_t adjust_us;    /* clock at our last WINDOW_ADJUST (0: none yet) */
+	uint64_t meas_us;      /* start of the current rate measurement (0: none yet) */
+	uint64_t meas_bytes;   /* bytes passed on since meas_us */
 	uint32_t lmax;         /* our maximum data per packet */
 	uint32_t rwin;         /* bytes we may still send */
 	uint32_t rmax;         /* peer's maximum data per packet, clamped */

@@ -18,6 +18,8 @@ struct engine {
 	struct tp *t;
 	struct event *timer;    /* once a second: time-based rekeying */
 	struct event *finish_ev;/* deferred end, so no caller sees the engine vanish */
+	struct event *flush_ev; /* deferred write: one per loop pass, not one per message */
+	int flush_queued;
 	const struct engine_ops *ops;
 	void *arg;
 	int closing;            /* DISCONNECT queued: finish once written */
@@ -64,9 +66,29 @@ void engine_flush(struct engine *e)
 	}
 }
 
+static void on_flush(evutil_socket_t fd, short what, void *arg)
+{
+	struct engine *e = arg;
+
+	(void)fd;
+	(void)what;
+	e->flush_queued = 0;
+	engine_flush(e);
+}
+
+/*
+ * Channels queue messages as their descriptors become readable; writing once
+ * after every ready descriptor had its turn puts many messages in one
+ * segment and one syscall.
+ */
 void engine_flush_cb(void *engine)
 {
-	engine_flush(engine);
+	struct engine *e = engine;
+
+	if (e->flush_queued)
+		return;
+	e->flush_queued = 1;
+	event_active(e->flush_ev, EV_TIMEOUT, 0);
 }
 
 static void fail(struct engine *e, int err)
@@ -173,7 +195,8 @@ int engine_new(struct event_base *base, int fd, struct tp *t, const struct engin
 		goto fail;
 	r = ERR_ALLOC;
 	if ((e->timer = event_new(base, -1, EV_PERSIST, on_timer, e)) == NULL ||
-	    (e->finish_ev = event_new(base, -1, 0, on_finish, e)) == NULL)
+	    (e->finish_ev = event_new(base, -1, 0, on_finish, e)) == NULL ||
+	    (e->flush_ev = event_new(base, -1, 0, on_flush, e)) == NULL)
 		goto fail;
 	event_add(e->timer, &sec);
 	net_stream_want_read(e->st, 1);
@@ -182,6 +205,8 @@ int engine_new(struct event_base *base, int fd, struct tp *t, const struct engin
 fail:
 	if (e->timer != NULL)
 		event_free(e->timer);
+	if (e->finish_ev != NULL)
+		event_free(e->finish_ev);
 	net_stream_free(e->st);
 	free(e);
 	return r;
@@ -193,6 +218,7 @@ void engine_free(struct engine *e)
 		return;
 	event_free(e->timer);
 	event_free(e->finish_ev);
+	event_free(e->flush_ev);
 	net_stream_free(e->st);
 	tp_free(e->t);
 	free(e);

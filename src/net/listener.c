@@ -10,6 +10,7 @@
 
 #include <event2/event.h>
 
+#include "net/tcp.h"
 #include "util/err.h"
 
 struct net_listener {
@@ -30,6 +31,7 @@ static void on_accept(evutil_socket_t fd, short what, void *arg)
 		c = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (c < 0)
 			return;
+		net_set_nodelay(c);
 		l->cb(l->arg, c);
 	}
 }

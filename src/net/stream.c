@@ -20,6 +20,7 @@ struct net_stream {
 	struct buf *out;       /* what the owner asked us to drain */
 	int shutdown_pending;  /* shut the write side once out drains */
 	int reading;
+	int is_sock;           /* sock is a socket (shutdown, not close, half-closes it) */
 	int r_always;          /* regular file or /dev/null: epoll refuses it, reads never block */
 };
 
@@ -27,15 +28,16 @@ static int set_nonblock(int fd)
 {
 	int fl = fcntl(fd, F_GETFL);
 
-	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
+	if (fl < 0)
+		return ERR_SYSTEM;
+	/* Accepted and dialled sockets are born non-blocking: save the syscall. */
+	if ((fl & O_NONBLOCK) == 0 && fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
 		return ERR_SYSTEM;
 	return 0;
 }
 
 static void close_write_side(struct net_stream *s)
 {
-	struct stat st;
-
 	if (s->wfd < 0)
 		return;
 	if (s->wev != NULL) {
@@ -43,7 +45,7 @@ static void close_write_side(struct net_stream *s)
 		s->wev = NULL;
 	}
 	if (s->wfd == s->sock) {
-		if (fstat(s->wfd, &st) == 0 && S_ISSOCK(st.st_mode))
+		if (s->is_sock)
 			shutdown(s->wfd, SHUT_WR);
 	} else {
 		close(s->wfd);
@@ -97,13 +99,10 @@ static void on_read(evutil_socket_t fd, short what, void *arg)
 }
 
 /* epoll(7) rejects regular files and most character devices; those never block. */
-static int pollable(int fd)
+static int pollable(int fd, const struct stat *st)
 {
-	struct stat st;
-
-	if (fstat(fd, &st) != 0)
-		return 1;
-	return !(S_ISREG(st.st_mode) || S_ISDIR(st.st_mode) || (S_ISCHR(st.st_mode) && !isatty(fd)));
+	return !(S_ISREG(st->st_mode) || S_ISDIR(st->st_mode) ||
+		 (S_ISCHR(st->st_mode) && !isatty(fd)));
 }
 
 static void on_write(evutil_socket_t fd, short what, void *arg)
@@ -131,6 +130,7 @@ int net_stream_new(struct event_base *base, int rfd, int wfd, const struct net_s
 		   void *arg, struct net_stream **out)
 {
 	struct net_stream *s;
+	struct stat st;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return ERR_ALLOC;
@@ -139,9 +139,15 @@ int net_stream_new(struct event_base *base, int rfd, int wfd, const struct net_s
 	s->sock = rfd == wfd ? rfd : -1;
 	s->ops = ops;
 	s->arg = arg;
-	if ((rfd >= 0 && set_nonblock(rfd) != 0) || (wfd >= 0 && set_nonblock(wfd) != 0))
+	if ((rfd >= 0 && set_nonblock(rfd) != 0) ||
+	    (wfd >= 0 && wfd != rfd && set_nonblock(wfd) != 0))
 		goto fail;
-	if (rfd >= 0 && !pollable(rfd)) {
+	/* One fstat tells both whether epoll takes it and whether it is a socket. */
+	if (rfd >= 0 && fstat(rfd, &st) != 0)
+		goto fail;
+	if (rfd >= 0 && rfd == wfd)
+		s->is_sock = S_ISSOCK(st.st_mode);
+	if (rfd >= 0 && !pollable(rfd, &st)) {
 		s->r_always = 1;
 		if ((s->rev = event_new(base, -1, 0, on_read, s)) == NULL)
 			goto fail;
@@ -250,8 +256,10 @@ void net_stream_close_read(struct net_stream *s)
 		event_free(s->rev);
 		s->rev = NULL;
 	}
-	if (s->rfd == s->sock)
-		shutdown(s->rfd, SHUT_RD);
+	if (s->rfd == s->sock) {
+		if (s->is_sock)
+			shutdown(s->rfd, SHUT_RD);
+	}
 	else
 		close(s->rfd);
 	s->rfd = -1;

@@ -50,7 +50,7 @@ int net_dial_tcp(const char *host, int port, int family, int timeout_sec, int *f
 {
 	struct addrinfo hints, *res = NULL, *ai;
 	char portstr[16];
-	int s = -1, r, saved = 0, one = 1;
+	int s = -1, r, saved = 0;
 
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = family;
@@ -76,9 +76,16 @@ int net_dial_tcp(const char *host, int port, int family, int timeout_sec, int *f
 		snprintf(err, errlen, "connect to host %s port %d: %s", host, port, strerror(saved));
 		return ERR_SYSTEM;
 	}
-	setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	net_set_nodelay(s);
 	*fd = s;
 	return 0;
+}
+
+void net_set_nodelay(int fd)
+{
+	int one = 1;
+
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 }
 
 int net_listen_tcp(const char *host, int port, int family, int *fds, int max, int *n, char *err,

@@ -20,6 +20,9 @@ int net_dial_tcp(const char *host, int port, int family, int timeout_sec, int *f
 int net_listen_tcp(const char *host, int port, int family, int *fds, int max, int *n, char *err,
 		   size_t errlen);
 /* "ADDR port PORT" (sshd's way of naming a peer) for a connected socket's far or near end. */
+/* Send small segments at once (no Nagle): SSH packets and forwarded requests
+ * are latency-bound. Harmless no-op on a Unix socket. */
+void net_set_nodelay(int fd);
 void net_peer_desc(int fd, int local, char *out, size_t outlen);
 /* Numeric address and port of a connected socket's far (local=0) or near (local=1) end. */
 int net_sockaddr_str(int fd, int local, char *addr, size_t addrlen, int *port);

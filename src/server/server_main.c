@@ -225,6 +225,7 @@ static void serve(const struct server_config *cfg, int *fds, int nfds, struct ke
 				continue;
 			if ((c = accept4(fds[i], NULL, NULL, SOCK_CLOEXEC)) < 0)
 				continue;
+			net_set_nodelay(c);
 			if ((pid = fork()) < 0) {
 				log_error("fork: %s", strerror(errno));
 				close(c);

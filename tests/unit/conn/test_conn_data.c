@@ -97,18 +97,18 @@ static void test_window(void)
 	/* Nothing consumed yet: the sender stays stalled. */
 	CHECK_INT(chan_send_room(f.c), 0);
 	CHECK_INT(chan_send_data(f.c, 0, m, 1), ERR_WINDOW);
-	/* Below half the window: no WINDOW_ADJUST yet. */
-	CHECK_INT(chan_consumed(f.d, 499), 0);
+	/* Below a quarter of the window: no WINDOW_ADJUST yet. */
+	CHECK_INT(chan_consumed(f.d, 249), 0);
 	CHECK_INT(fake_tp_pending(f.p.tb), 0);
 	w0 = f.ca.windows;
 	CHECK_INT(chan_consumed(f.d, 1), 0);
 	CHECK_INT(fake_tp_pending(f.p.tb), 1);
 	CHECK_INT(pair_pump(&f.p), 0);
-	CHECK_INT(chan_send_room(f.c), 500);
+	CHECK_INT(chan_send_room(f.c), 250);
 	CHECK_INT(f.ca.windows, w0 + 1);
 	/* Consuming more than was delivered is a caller bug. */
-	CHECK_INT(chan_consumed(f.d, 501), ERR_INVALID_ARG);
-	CHECK_INT(chan_consumed(f.d, 500), 0);
+	CHECK_INT(chan_consumed(f.d, 751), ERR_INVALID_ARG);
+	CHECK_INT(chan_consumed(f.d, 750), 0);
 	CHECK_INT(pair_pump(&f.p), 0);
 	CHECK_INT(chan_send_room(f.c), 1000);
 	CHECK_INT(chan_consumed(f.d, 1), ERR_INVALID_ARG);

@@ -1,7 +1,7 @@
 /*
- * Receive-window autotuning: the window doubles (up to the cap) only when half
- * a window was passed on in less than one measured round trip; a slow
- * consumer, a fixed window or no clock never grow it.
+ * Receive-window autotuning: the window doubles (up to the cap) only when at
+ * least half a window per measured round trip was passed on; a slow consumer,
+ * a fixed window or no clock never grow it.
  */
 #include <string.h>
 
@@ -74,28 +74,37 @@ static void consume_at(struct fix *f, size_t n, uint64_t t)
 	CHECK_INT(pair_pump(&f->p), 0);
 }
 
-static void test_grows_when_half_window_beats_rtt(void)
+/* Send a window, pass on a quarter at t=1 (first adjustment + RTT probe), answer at 50 ms. */
+static void start_measuring(struct fix *f)
+{
+	send_all_room(f);
+	fake_now = 1;
+	CHECK_INT(chan_consumed(f->d, 256), 0);
+	CHECK_INT(buf_consume(&f->sa.data, 256), 0);
+	fake_now = 50001;
+	CHECK_INT(pair_pump(&f->p), 0);
+	CHECK_INT(conn_rtt_us(f->p.b), 50000);
+}
+
+static void test_grows_when_window_limited(void)
 {
 	struct fix f;
 
 	fix_init(&f, 1024, 8192, 1);
-	/* Probe sent at t=1, answered after 50 ms. */
+	start_measuring(&f);
+	/* A quarter window in two RTTs: not window-limited, no growth. */
+	consume_at(&f, 256, 100001);
+	CHECK_INT(chan_send_room(f.c), 512);
+	/*
+	 * A steady 3/4 window per RTT, which is what a sender blocked on the
+	 * window achieves with quarter-window adjustments: the window doubles.
+	 */
 	send_all_room(&f);
-	fake_now = 1;
-	CHECK_INT(chan_consumed(f.d, 512), 0); /* adjustment 1 + probe */
-	CHECK_INT(buf_consume(&f.sa.data, 512), 0);
-	fake_now = 50001;
-	CHECK_INT(pair_pump(&f.p), 0);
-	CHECK_INT(conn_rtt_us(f.p.b), 50000);
-	/* The second half a full RTT later: not window-limited, no growth. */
-	consume_at(&f, 512, 50001);
-	CHECK_INT(chan_send_room(f.c), 1024);
-	/* Now half a window within 10 ms (< RTT): the window doubles. */
-	send_all_room(&f);
-	consume_at(&f, 512, 60001);
-	CHECK_INT(chan_send_room(f.c), 512 + 1024);
+	for (uint64_t t = 116668; t <= 150002; t += 16667)
+		consume_at(&f, 256, t);
+	CHECK(chan_send_room(f.c) > 1024);
 	/* Keep it up: 2048 -> 4096 -> 8192, then capped. */
-	for (uint64_t t = 61001; t < 70000; t += 1000) {
+	for (uint64_t t = 160001; t < 800000; t += 10000) {
 		send_all_room(&f);
 		consume_at(&f, buf_len(&f.sa.data), t);
 	}
@@ -108,16 +117,17 @@ static void test_slow_consumer_never_grows(void)
 	struct fix f;
 
 	fix_init(&f, 1024, 8192, 1);
-	send_all_room(&f);
-	fake_now = 1;
-	CHECK_INT(chan_consumed(f.d, 512), 0);
-	CHECK_INT(buf_consume(&f.sa.data, 512), 0);
-	fake_now = 50001;
-	CHECK_INT(pair_pump(&f.p), 0);
-	/* Half a window per 100 ms with a 50 ms RTT: window-limited it is not. */
+	start_measuring(&f);
+	/* A quarter window per 100 ms with a 50 ms RTT: window-limited it is not. */
 	for (uint64_t t = 100001; t < 2000000; t += 100000) {
 		send_all_room(&f);
-		consume_at(&f, 512, t);
+		consume_at(&f, 256, t);
+		CHECK(chan_send_room(f.c) <= 1024);
+	}
+	/* Bursts that pass on a whole window at once, but only every 10 RTTs. */
+	for (uint64_t t = 2500001; t < 7500000; t += 500000) {
+		send_all_room(&f);
+		consume_at(&f, buf_len(&f.sa.data), t);
 		CHECK(chan_send_room(f.c) <= 1024);
 	}
 	fix_free(&f);
@@ -143,7 +153,7 @@ static void test_fixed_or_no_clock(void)
 
 int main(void)
 {
-	test_grows_when_half_window_beats_rtt();
+	test_grows_when_window_limited();
 	test_slow_consumer_never_grows();
 	test_fixed_or_no_clock();
 	CHECK_DONE();

@@ -4,8 +4,9 @@
 # is missing. Otherwise: prints the exact command to run and exits 1.
 set -eu
 
-PKGS="libssl-dev zlib1g-dev libevent-dev meson ninja-build pkg-config gcc
-openssh-client openssh-server python3-pytest"
+PKGS="libssl-dev zlib1g-dev libevent-dev libcrypt-dev libpam0g-dev meson ninja-build pkg-config gcc
+openssh-client openssh-server python3-pytest
+git rsync openssh-sftp-server tmux"
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
 	echo "install-deps: dpkg-query not found (not Debian?); install the equivalents of: $(echo "$PKGS" | tr '\n' ' ')" >&2

@@ -14,6 +14,18 @@
 #include "transport/transport.h"
 
 /* ---- server ---- */
+/* What a user may authenticate with (sshd_config after Match). */
+struct auth_user_methods {
+	int password; /* PasswordAuthentication */
+	int kbdint;   /* KbdInteractiveAuthentication */
+	/*
+	 * AuthenticationMethods: NULL or "any" means one method is enough;
+	 * "publickey,password" needs both in that order; lists separated by
+	 * spaces are alternatives. Copied by the caller of user_methods.
+	 */
+	const char *authentication_methods;
+};
+
 struct auth_server_config {
 	unsigned max_tries; /* MaxAuthTries (0 = 6) */
 	/*
@@ -34,6 +46,22 @@ struct auth_server_config {
 	 * `alg` allowed for `user` (Match blocks may narrow the list per user)?
 	 */
 	int (*alg_allowed)(void *arg, const char *user, const char *alg);
+	/*
+	 * Is `password` the password of `user`? 0 yes; ERR_NOT_FOUND for an
+	 * unknown user (logged "for invalid user"), another negative value no.
+	 * Unknown users must take the same path and about the same time (hash a
+	 * dummy). Also answers keyboard-interactive's one "Password: " prompt.
+	 * NULL: password and keyboard-interactive are never offered.
+	 */
+	int (*check_password)(void *arg, const char *user, const char *password);
+	/*
+	 * Optional: the password-related policy for `user` after Match blocks.
+	 * Without it both methods are on (when check_password is set) and one
+	 * method is enough.
+	 */
+	int (*user_methods)(void *arg, const char *user, struct auth_user_methods *out);
+	/* For log lines: "keyboard-interactive/pam" (NULL: "keyboard-interactive"). */
+	const char *kbdint_name;
 };
 
 struct auth_server;
@@ -52,6 +80,8 @@ int auth_server_handle(struct auth_server *a, const uint8_t *payload, size_t len
 /* 1 once USERAUTH_SUCCESS has been sent. */
 int auth_server_done(const struct auth_server *a);
 const char *auth_server_user(const struct auth_server *a);
+/* "publickey", "password" or "keyboard-interactive": the method that completed (NULL before). */
+const char *auth_server_method(const struct auth_server *a);
 /* The key that succeeded and its authorized_keys options (NULL before success). */
 const struct key *auth_server_key(const struct auth_server *a);
 const struct authkey_opts *auth_server_opts(const struct auth_server *a);
@@ -86,6 +116,25 @@ struct auth_client_config {
 	 * which is used only if this list has it.
 	 */
 	const char *pubkey_accepted_algorithms;
+	/*
+	 * PreferredAuthentications: the order methods are tried in, among those
+	 * the server lists (NULL: "publickey,keyboard-interactive,password").
+	 */
+	const char *preferred;
+	/*
+	 * Ask for the password (attempt 0, 1, ...): 0 with *out set (freed by
+	 * the caller with mem_free_secret), nonzero to give the method up.
+	 * NULL: "password" is not tried (BatchMode, PasswordAuthentication no).
+	 */
+	int (*get_password)(void *arg, unsigned attempt, char **out);
+	/*
+	 * Answer one keyboard-interactive prompt (name and instruction may be
+	 * ""): 0 with *out set, nonzero to give up. NULL: not tried.
+	 */
+	int (*kbdint_prompt)(void *arg, const char *name, const char *instruction,
+			     const char *prompt, int echo, char **out);
+	void *prompt_arg;
+	unsigned password_prompts; /* NumberOfPasswordPrompts (0 = 3) */
 };
 
 /* The identities and their names are borrowed: they must outlive the client. */
@@ -100,6 +149,8 @@ int auth_client_start(struct auth_client *a);
  * auth_client_failure_msg()), or another negative error.
  */
 int auth_client_handle(struct auth_client *a, const uint8_t *payload, size_t len);
+/* The method that succeeded ("none", "publickey", "password", "keyboard-interactive"). */
+const char *auth_client_method(const struct auth_client *a);
 /* "Permission denied (publickey)." with the server's method list ("" before a failure). */
 const char *auth_client_failure_msg(const struct auth_client *a);
 

@@ -1,7 +1,9 @@
 /*
  * Client side of user authentication, RFC 4252: "none" to learn the
- * methods, then "publickey" with each identity in turn (query first, sign
- * on PK_OK).
+ * methods, then those the server lists in PreferredAuthentications order:
+ * "publickey" with each identity in turn (query first, sign on PK_OK),
+ * "keyboard-interactive" (RFC 4256) and "password" (section 8), each up to
+ * NumberOfPasswordPrompts times.
  */
 #include "auth/auth.h"
 
@@ -13,6 +15,7 @@
 #include "auth/auth_int.h"
 #include "util/err.h"
 #include "util/log.h"
+#include "util/mem.h"
 #include "wire/buf.h"
 #include "wire/rd.h"
 
@@ -24,6 +27,8 @@ enum ac_state {
 	AC_WAIT_NONE,   /* "none" request sent */
 	AC_WAIT_PK_OK,  /* publickey query sent */
 	AC_WAIT_SIGNED, /* signed publickey request sent */
+	AC_WAIT_PASSWORD, /* password request sent */
+	AC_WAIT_KBDINT, /* keyboard-interactive request or responses sent */
 	AC_DONE,
 	AC_DEAD,
 };
@@ -41,7 +46,20 @@ struct auth_client {
 	struct buf cur_blob;
 	enum ac_state state;
 	char failure_msg[AC_MSG_MAX];
+	char *preferred;          /* PreferredAuthentications */
+	int (*get_password)(void *arg, unsigned attempt, char **out);
+	int (*kbdint_prompt)(void *arg, const char *name, const char *instruction,
+			     const char *prompt, int echo, char **out);
+	void *prompt_arg;
+	unsigned max_prompts;
+	unsigned pw_tries, kbd_tries;
+	int pk_done, pw_done, kbd_done; /* method given up */
+	const char *method;       /* the method of the request in flight */
 };
+
+/* ssh_config(5) defaults (gssapi-with-mic and hostbased are not implemented). */
+#define AC_PREFERRED_DEFAULT "publickey,keyboard-interactive,password"
+#define AC_PROMPTS_DEFAULT 3
 
 int auth_client_new(struct tp *t, const struct auth_client_config *cfg, struct auth_client **out)
 {
@@ -61,6 +79,13 @@ int auth_client_new(struct tp *t, const struct auth_client_config *cfg, struct a
 	if (cfg->pubkey_accepted_algorithms != NULL &&
 	    (a->accepted = strdup(cfg->pubkey_accepted_algorithms)) == NULL)
 		goto fail;
+	if ((a->preferred = strdup(cfg->preferred != NULL ? cfg->preferred
+							  : AC_PREFERRED_DEFAULT)) == NULL)
+		goto fail;
+	a->get_password = cfg->get_password;
+	a->kbdint_prompt = cfg->kbdint_prompt;
+	a->prompt_arg = cfg->prompt_arg;
+	a->max_prompts = cfg->password_prompts != 0 ? cfg->password_prompts : AC_PROMPTS_DEFAULT;
 	if (cfg->n_identities + cfg->n_ids > 0 &&
 	    (a->ids = calloc(cfg->n_identities + cfg->n_ids, sizeof(*a->ids))) == NULL)
 		goto fail;
@@ -87,6 +112,7 @@ void auth_client_free(struct auth_client *a)
 	free(a->accepted);
 	free(a->methods);
 	free(a->cur_alg);
+	free(a->preferred);
 	buf_free(&a->cur_blob);
 	free(a);
 }
@@ -94,6 +120,11 @@ void auth_client_free(struct auth_client *a)
 const char *auth_client_failure_msg(const struct auth_client *a)
 {
 	return a->failure_msg;
+}
+
+const char *auth_client_method(const struct auth_client *a)
+{
+	return a->state == AC_DONE ? a->method : NULL;
 }
 
 static int ac_protocol_error(struct auth_client *a, const char *msg)
@@ -138,8 +169,10 @@ static int ac_send_none(struct auth_client *a)
 	int r;
 
 	buf_init(&b);
-	if ((r = ac_request_head(a, &b, "none")) == 0 && (r = tp_sendb(a->t, &b)) == 0)
+	if ((r = ac_request_head(a, &b, "none")) == 0 && (r = tp_sendb(a->t, &b)) == 0) {
 		a->state = AC_WAIT_NONE;
+		a->method = "none";
+	}
 	buf_free(&b);
 	return r;
 }
@@ -239,7 +272,91 @@ static int ac_offer_next(struct auth_client *a)
 			return r;
 		a->cur = i;
 		a->state = AC_WAIT_PK_OK;
+		a->method = "publickey";
 		return 0;
+	}
+	return 1;
+}
+
+/* "password": ask (attempt 0, 1, ...) and send; 1 if given up. */
+static int ac_try_password(struct auth_client *a)
+{
+	char *pw = NULL;
+	struct buf b;
+	int r;
+
+	if (a->get_password == NULL || a->pw_tries >= a->max_prompts)
+		return 1;
+	if (a->get_password(a->prompt_arg, a->pw_tries, &pw) != 0)
+		return 1;
+	a->pw_tries++;
+	buf_init(&b);
+	if ((r = auth_password_request(&b, a->user, AUTH_CONN_SERVICE, pw)) == 0)
+		r = tp_sendb(a->t, &b);
+	buf_free(&b); /* wipes the copy */
+	mem_free_secret(pw, strlen(pw));
+	if (r != 0)
+		return r;
+	a->state = AC_WAIT_PASSWORD;
+	a->method = "password";
+	return 0;
+}
+
+/* "keyboard-interactive": the request; prompts come with INFO_REQUEST. 1 if given up. */
+static int ac_try_kbdint(struct auth_client *a)
+{
+	struct buf b;
+	int r;
+
+	if (a->kbdint_prompt == NULL || a->kbd_tries >= a->max_prompts)
+		return 1;
+	a->kbd_tries++;
+	buf_init(&b);
+	if ((r = auth_kbdint_request(&b, a->user, AUTH_CONN_SERVICE)) == 0)
+		r = tp_sendb(a->t, &b);
+	buf_free(&b);
+	if (r != 0)
+		return r;
+	a->state = AC_WAIT_KBDINT;
+	a->method = "keyboard-interactive";
+	return 0;
+}
+
+/*
+ * The next request: the first method of PreferredAuthentications that the
+ * server lists and we have not given up. 0 when one was sent, 1 when
+ * nothing is left, negative on error.
+ */
+static int ac_next_method(struct auth_client *a)
+{
+	const char *p = a->preferred;
+
+	while (*p != '\0') {
+		size_t n = strcspn(p, ",");
+		char m[32];
+		int r = 1;
+
+		if (n > 0 && n < sizeof(m)) {
+			memcpy(m, p, n);
+			m[n] = '\0';
+			if (a->methods != NULL && auth_list_has(a->methods, m)) {
+				if (strcmp(m, "publickey") == 0 && !a->pk_done) {
+					if ((r = ac_offer_next(a)) == 1)
+						a->pk_done = 1;
+				} else if (strcmp(m, "keyboard-interactive") == 0 && !a->kbd_done) {
+					if ((r = ac_try_kbdint(a)) == 1)
+						a->kbd_done = 1;
+				} else if (strcmp(m, "password") == 0 && !a->pw_done) {
+					if ((r = ac_try_password(a)) == 1)
+						a->pw_done = 1;
+				}
+				if (r <= 0)
+					return r;
+			}
+		}
+		p += n;
+		if (*p == ',')
+			p++;
 	}
 	return 1;
 }
@@ -262,7 +379,8 @@ static int ac_failure(struct auth_client *a, struct rd *r)
 	char *methods = NULL;
 	int partial, e;
 
-	if (a->state != AC_WAIT_NONE && a->state != AC_WAIT_PK_OK && a->state != AC_WAIT_SIGNED)
+	if (a->state != AC_WAIT_NONE && a->state != AC_WAIT_PK_OK && a->state != AC_WAIT_SIGNED &&
+	    a->state != AC_WAIT_PASSWORD && a->state != AC_WAIT_KBDINT)
 		return ac_protocol_error(a, "unexpected USERAUTH_FAILURE");
 	if (rd_cstring(r, &methods) != 0 || rd_bool(r, &partial) != 0 || rd_end(r) != 0)
 		return ac_protocol_error(a, "malformed USERAUTH_FAILURE");
@@ -272,9 +390,12 @@ static int ac_failure(struct auth_client *a, struct rd *r)
 	free(a->methods);
 	a->methods = methods;
 	methods = NULL;
-	e = 1;
-	if (auth_list_has(a->methods, "publickey"))
-		e = ac_offer_next(a);
+	if (partial) {
+		/* A step of AuthenticationMethods passed: the next may ask again. */
+		a->pw_tries = a->kbd_tries = 0;
+		a->pw_done = a->kbd_done = 0;
+	}
+	e = ac_next_method(a);
 	if (e == 1) {
 		ac_set_failure(a, a->methods);
 		a->state = AC_DEAD;
@@ -335,7 +456,7 @@ static int ac_pk_ok(struct auth_client *a, struct rd *r)
 		log_info("sign_and_send_pubkey: signing failed for %s %s%s: %s", desc,
 			 ac_name(a, a->cur), a->ids[a->cur].sign != NULL ? " from agent" : "",
 			 e == ERR_PERMISSION ? "agent refused operation" : err_str(e));
-		if ((e = ac_offer_next(a)) == 1) {
+		if ((e = ac_next_method(a)) == 1) {
 			ac_set_failure(a, a->methods != NULL ? a->methods : "publickey");
 			a->state = AC_DEAD;
 			e = ERR_PERMISSION;
@@ -382,6 +503,54 @@ static int ac_banner(struct auth_client *a, struct rd *r)
 	return 0;
 }
 
+/*
+ * PASSWD_CHANGEREQ (RFC 4252 section 8): the server wants a new password.
+ * We do not change passwords from here: the method is given up.
+ */
+static int ac_change_req(struct auth_client *a)
+{
+	int e;
+
+	log_info("The server requires a password change; burrow does not change passwords.");
+	a->pw_done = 1;
+	if ((e = ac_next_method(a)) == 1) {
+		ac_set_failure(a, a->methods != NULL ? a->methods : "password");
+		a->state = AC_DEAD;
+		e = ERR_PERMISSION;
+	}
+	return e;
+}
+
+/* INFO_REQUEST (RFC 4256 section 3.2): answer every prompt, then INFO_RESPONSE. */
+static int ac_info_request(struct auth_client *a, struct rd *r)
+{
+	struct auth_kbdint_req q;
+	char *ans[AUTH_KBDINT_MAX_PROMPTS] = { NULL };
+	struct buf b;
+	int e = 0;
+
+	if (auth_kbdint_parse_request(r, &q) != 0)
+		return ac_protocol_error(a, "malformed USERAUTH_INFO_REQUEST");
+	for (uint32_t i = 0; i < q.n && e == 0; i++)
+		if (a->kbdint_prompt(a->prompt_arg, q.name, q.instruction, q.prompt[i], q.echo[i],
+				     &ans[i]) != 0)
+			e = 1;
+	buf_init(&b);
+	if (e == 1) {
+		/* Cancelled: give the method up; an empty answer ends this round. */
+		a->kbd_done = 1;
+		e = 0;
+	}
+	if (e == 0 && (e = auth_kbdint_response(&b, ans, q.n)) == 0)
+		e = tp_sendb(a->t, &b);
+	buf_free(&b);
+	for (uint32_t i = 0; i < q.n; i++)
+		if (ans[i] != NULL)
+			mem_free_secret(ans[i], strlen(ans[i]));
+	auth_kbdint_req_free(&q);
+	return e;
+}
+
 int auth_client_handle(struct auth_client *a, const uint8_t *payload, size_t len)
 {
 	struct rd r;
@@ -404,18 +573,22 @@ int auth_client_handle(struct auth_client *a, const uint8_t *payload, size_t len
 	case SSH_MSG_USERAUTH_SUCCESS:
 		/* Only as the answer to a request we sent (cf. CVE-2018-10933). */
 		if (a->state != AC_WAIT_NONE && a->state != AC_WAIT_PK_OK &&
-		    a->state != AC_WAIT_SIGNED)
+		    a->state != AC_WAIT_SIGNED && a->state != AC_WAIT_PASSWORD &&
+		    a->state != AC_WAIT_KBDINT)
 			return ac_protocol_error(a, "unexpected USERAUTH_SUCCESS");
 		if (rd_end(&r) != 0)
 			return ac_protocol_error(a, "malformed USERAUTH_SUCCESS");
 		tp_set_authenticated(a->t);
-		log_debug("Authentication succeeded (%s).",
-			  a->state == AC_WAIT_NONE ? "none" : "publickey");
+		log_debug("Authentication succeeded (%s).", a->method);
 		a->state = AC_DONE;
 		return 1;
 	case SSH_MSG_USERAUTH_BANNER:
 		return ac_banner(a, &r);
-	case SSH_MSG_USERAUTH_PK_OK:
+	case SSH_MSG_USERAUTH_PK_OK: /* 60: its meaning depends on the method in flight */
+		if (a->state == AC_WAIT_PASSWORD)
+			return ac_change_req(a);
+		if (a->state == AC_WAIT_KBDINT)
+			return ac_info_request(a, &r);
 		return ac_pk_ok(a, &r);
 	default:
 		return ac_protocol_error(a, "unexpected message during user authentication");

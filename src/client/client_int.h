@@ -55,6 +55,13 @@ int client_identities_load(const struct client_config *cfg, struct client_ids *c
 void client_identities_free(struct client_ids *ci);
 /* Passphrase from /dev/tty or SSH_ASKPASS, as ssh(1) reads one (client_pass.c). */
 int client_read_passphrase(const char *prompt, char **out);
+/*
+ * auth_client_config.get_password and .kbdint_prompt (client_password.c);
+ * arg is the struct client.
+ */
+int client_get_password(void *arg, unsigned attempt, char **out);
+int client_kbdint_prompt(void *arg, const char *name, const char *instruction,
+			 const char *prompt, int echo, char **out);
 /* Load a private key, asking for its passphrase if needed (not in BatchMode). */
 int client_load_private(const struct client_config *cfg, const char *path, struct key **out);
 /* -A: ask for agent forwarding on the session channel (client_agent.c). */
@@ -63,5 +70,9 @@ int client_agent_request(struct client *c, struct chan *session);
 int client_agent_open(struct client *c, struct chan *ch, uint32_t *reason, const char **msg);
 /* -J: start `burrow -W host:port ... lasthop`; *fd is our end of its stdin/stdout. */
 int client_start_proxy(struct client *c, const char *self, int *fd);
+/* Run path with argv, its stdin and stdout one end of a socketpair; *fd gets the other. */
+int client_spawn_proxy(struct client *c, const char *path, char *const argv[], int *fd);
+/* client_proxycmd.c: ProxyCommand through /bin/sh, its stdin/stdout as *fd. */
+int client_start_proxy_command(struct client *c, int *fd);
 
 #endif

@@ -139,8 +139,8 @@ static int authenticated(struct client *c)
 	int r;
 
 	tp_set_authenticated(engine_tp(c->eng));
-	log_verbose("Authenticated to %s ([%s]:%d) using \"publickey\".", cfg->hostname,
-		    cfg->hostname, cfg->port);
+	log_verbose("Authenticated to %s ([%s]:%d) using \"%s\".", cfg->hostname,
+		    cfg->hostname, cfg->port, auth_client_method(c->auth));
 	memset(&cc, 0, sizeof(cc));
 	cc.open = server_open;
 	cc.arg = c;
@@ -264,11 +264,23 @@ static int open_transport_fd(struct client *c, int *fd)
 		snprintf(c->peer, sizeof(c->peer), "%s port %d", cfg->hostname, cfg->port);
 		return client_start_proxy(c, self, fd);
 	}
-	log_debug("Connecting to %s port %d.", cfg->hostname, cfg->port);
-	if (net_dial_tcp(cfg->hostname, cfg->port, cfg->address_family, cfg->connect_timeout, fd,
-			 err, sizeof(err)) != 0) {
-		fprintf(stderr, "burrow: %s\r\n", err);
-		return ERR_SYSTEM;
+	if (cfg->proxy_command != NULL && strcmp(cfg->proxy_command, "none") != 0) {
+		snprintf(c->peer, sizeof(c->peer), "%s port %d", cfg->hostname, cfg->port);
+		return client_start_proxy_command(c, fd);
+	}
+	/* ConnectionAttempts: as ssh, one second apart, the last error reported. */
+	for (int attempt = 1;; attempt++) {
+		log_debug("Connecting to %s port %d.", cfg->hostname, cfg->port);
+		if (net_dial_tcp_from(cfg->hostname, cfg->port, cfg->address_family,
+				      cfg->connect_timeout, cfg->bind_address, fd, err,
+				      sizeof(err)) == 0)
+			break;
+		if (attempt >= cfg->connection_attempts) {
+			fprintf(stderr, "burrow: %s\r\n", err);
+			return ERR_SYSTEM;
+		}
+		log_debug("%s", err);
+		sleep(1);
 	}
 	log_debug("Connection established.");
 	net_peer_desc(*fd, 0, c->peer, sizeof(c->peer));
@@ -286,6 +298,15 @@ static int configure(struct client_config *cfg, int argc, char **argv)
 		return cfg_query(cfg->query) == 0 ? 1 : ERR_NOT_FOUND;
 	if ((r = cfg_client_load_default_files(cfg)) != 0 || (r = cfg_client_finish(cfg)) != 0)
 		return r;
+	/* -G prints the resolved configuration and ends, as ssh -G. */
+	if (cfg->dump_config == 1) {
+		cfg_client_dump(cfg);
+		return 1;
+	}
+	if (cfg->n_dynamic_forwards > 0) {
+		fprintf(stderr, "burrow: DynamicForward (-D) is not supported by burrow yet\n");
+		return ERR_UNSUPPORTED;
+	}
 	return 0;
 }
 
@@ -343,6 +364,15 @@ int client_main(int argc, char **argv)
 	ac.pubkey_accepted_algorithms = cfg.pubkey_accepted_algorithms;
 	ac.ids = c.ids.ai;
 	ac.n_ids = c.ids.n;
+	ac.preferred = cfg.preferred_authentications;
+	ac.password_prompts = (unsigned)cfg.number_of_password_prompts;
+	ac.prompt_arg = &c;
+	/* BatchMode (and NumberOfPasswordPrompts 0) never prompts (ssh_config(5)). */
+	if (!cfg.batch_mode && cfg.number_of_password_prompts > 0 && cfg.password_authentication)
+		ac.get_password = client_get_password;
+	if (!cfg.batch_mode && cfg.number_of_password_prompts > 0 &&
+	    cfg.kbd_interactive_authentication)
+		ac.kbdint_prompt = client_kbdint_prompt;
 	if (auth_client_new(engine_tp(c.eng), &ac, &c.auth) != 0 || auth_client_start(c.auth) != 0)
 		goto out;
 	engine_flush(c.eng);

@@ -17,14 +17,41 @@
  *   burrow [-v...] [-F file] [-l user] [-p port] [-J earlier,hops] -W [host]:port lasthop
  * Only -F and the verbosity carry over; everything else comes from the config.
  */
+int client_spawn_proxy(struct client *c, const char *path, char *const argv[], int *fd)
+{
+	int sp[2];
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) != 0)
+		return ERR_SYSTEM;
+	fflush(stdout);
+	fflush(stderr);
+	if ((pid = fork()) < 0) {
+		close(sp[0]);
+		close(sp[1]);
+		return ERR_SYSTEM;
+	}
+	if (pid == 0) {
+		if (dup2(sp[1], 0) < 0 || dup2(sp[1], 1) < 0)
+			_exit(255);
+		signal(SIGPIPE, SIG_DFL);
+		execv(path, argv);
+		fprintf(stderr, "burrow: exec %s: %s\r\n", path, strerror(errno));
+		_exit(255);
+	}
+	close(sp[1]);
+	c->proxy_pid = pid;
+	*fd = sp[0];
+	return 0;
+}
+
 int client_start_proxy(struct client *c, const char *self, int *fd)
 {
 	const struct client_config *cfg = c->cfg;
 	char *user = NULL, *host = NULL, portbuf[16], target[1100];
 	const char *argv[24];
 	char *rest = NULL;
-	int port = -1, sp[2], argc = 0, r;
-	pid_t pid;
+	int port = -1, argc = 0, r;
 
 	if ((r = cfg_parse_jump(cfg->proxy_jump, &user, &host, &port, &rest)) != 0) {
 		fprintf(stderr, "burrow: bad ProxyJump specification '%s'\r\n", cfg->proxy_jump);
@@ -57,29 +84,7 @@ int client_start_proxy(struct client *c, const char *self, int *fd)
 	argv[argc++] = host;
 	argv[argc] = NULL;
 	log_debug("Setting implicit ProxyCommand from ProxyJump: %s ... -W %s %s", self, target, host);
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) != 0) {
-		r = ERR_SYSTEM;
-		goto out;
-	}
-	if ((pid = fork()) < 0) {
-		close(sp[0]);
-		close(sp[1]);
-		r = ERR_SYSTEM;
-		goto out;
-	}
-	if (pid == 0) {
-		if (dup2(sp[1], 0) < 0 || dup2(sp[1], 1) < 0)
-			_exit(255);
-		signal(SIGPIPE, SIG_DFL);
-		execv(self, (char *const *)argv);
-		fprintf(stderr, "burrow: exec %s: %s\r\n", self, strerror(errno));
-		_exit(255);
-	}
-	close(sp[1]);
-	c->proxy_pid = pid;
-	*fd = sp[0];
-	r = 0;
-out:
+	r = client_spawn_proxy(c, self, (char *const *)argv, fd);
 	free(rest);
 	free(user);
 	free(host);

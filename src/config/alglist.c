@@ -21,20 +21,31 @@ struct namelist {
 	size_t cap;
 };
 
+/*
+ * The next entry of a comma list (empty ones too) as e[0..l), moving *p past
+ * it and its comma; 0 at the end of the list.
+ */
+static int next_entry(const char **p, const char **e, size_t *l)
+{
+	if (**p == '\0')
+		return 0;
+	*e = *p;
+	*l = strcspn(*p, ",");
+	*p += *l;
+	if (**p == ',')
+		(*p)++;
+	return 1;
+}
+
 /* 1 if the comma list `list` has the entry name[0..n). */
 static int list_has(const char *list, const char *name, size_t n)
 {
-	const char *p = list;
+	const char *p = list, *e;
+	size_t l;
 
-	while (p != NULL && *p != '\0') {
-		size_t l = strcspn(p, ",");
-
-		if (l == n && memcmp(p, name, n) == 0)
+	while (p != NULL && next_entry(&p, &e, &l))
+		if (l == n && memcmp(e, name, n) == 0)
 			return 1;
-		p += l;
-		if (*p == ',')
-			p++;
-	}
 	return 0;
 }
 
@@ -92,20 +103,15 @@ static const char *entry(char *buf, size_t size, const char *p, size_t n)
 static int add_matching(struct namelist *nl, const char *from, const char *pattern)
 {
 	char name[ALG_NAME_MAX];
-	const char *p = from;
+	const char *p = from, *e;
+	size_t l;
 	int r;
 
-	while (*p != '\0') {
-		size_t l = strcspn(p, ",");
-
+	while (next_entry(&p, &e, &l))
 		if (l > 0 && l < sizeof(name) &&
-		    cfg_match_pattern(entry(name, sizeof(name), p, l), pattern, 0) &&
-		    (r = nl_add(nl, p, l)) != 0)
+		    cfg_match_pattern(entry(name, sizeof(name), e, l), pattern, 0) &&
+		    (r = nl_add(nl, e, l)) != 0)
 			return r;
-		p += l;
-		if (*p == ',')
-			p++;
-	}
 	return 0;
 }
 
@@ -113,39 +119,30 @@ static int add_matching(struct namelist *nl, const char *from, const char *patte
 static int add_patterns(struct namelist *nl, const char *pats, const char *supported)
 {
 	char pat[ALG_NAME_MAX];
-	const char *p = pats;
+	const char *p = pats, *e;
+	size_t l;
 	int r;
 
-	while (*p != '\0') {
-		size_t l = strcspn(p, ",");
-
-		if (l > 0) {
-			if (p[0] == '!' || l >= sizeof(pat))
-				return ERR_FORMAT;
-			if ((r = add_matching(nl, supported, entry(pat, sizeof(pat), p, l))) != 0)
-				return r;
-		}
-		p += l;
-		if (*p == ',')
-			p++;
+	while (next_entry(&p, &e, &l)) {
+		if (l == 0)
+			continue;
+		if (e[0] == '!' || l >= sizeof(pat))
+			return ERR_FORMAT;
+		if ((r = add_matching(nl, supported, entry(pat, sizeof(pat), e, l))) != 0)
+			return r;
 	}
 	return 0;
 }
 
 static int add_all(struct namelist *nl, const char *list)
 {
-	const char *p = list;
+	const char *p = list, *e;
+	size_t l;
 	int r;
 
-	while (*p != '\0') {
-		size_t l = strcspn(p, ",");
-
-		if ((r = nl_add(nl, p, l)) != 0)
+	while (next_entry(&p, &e, &l))
+		if ((r = nl_add(nl, e, l)) != 0)
 			return r;
-		p += l;
-		if (*p == ',')
-			p++;
-	}
 	return 0;
 }
 
@@ -153,20 +150,15 @@ static int add_all(struct namelist *nl, const char *list)
 static int add_except(struct namelist *nl, const char *def, const char *pats)
 {
 	char name[ALG_NAME_MAX];
-	const char *p = def;
+	const char *p = def, *e;
+	size_t l;
 	int r;
 
-	while (*p != '\0') {
-		size_t l = strcspn(p, ",");
-
+	while (next_entry(&p, &e, &l))
 		if (l > 0 && (l >= sizeof(name) ||
-			      cfg_match_pattern_list(entry(name, sizeof(name), p, l), pats, 0) != 1) &&
-		    (r = nl_add(nl, p, l)) != 0)
+			      cfg_match_pattern_list(entry(name, sizeof(name), e, l), pats, 0) != 1) &&
+		    (r = nl_add(nl, e, l)) != 0)
 			return r;
-		p += l;
-		if (*p == ',')
-			p++;
-	}
 	return 0;
 }
 
@@ -199,51 +191,43 @@ int cfg_alg_assemble(const char *spec, const char *def, const char *supported, c
 static int matches_some(const char *list, const char *pattern)
 {
 	char name[ALG_NAME_MAX];
-	const char *p = list;
+	const char *p = list, *e;
+	size_t l;
 
-	while (*p != '\0') {
-		size_t l = strcspn(p, ",");
-
+	while (next_entry(&p, &e, &l))
 		if (l > 0 && l < sizeof(name) &&
-		    cfg_match_pattern(entry(name, sizeof(name), p, l), pattern, 0))
+		    cfg_match_pattern(entry(name, sizeof(name), e, l), pattern, 0))
 			return 1;
-		p += l;
-		if (*p == ',')
-			p++;
-	}
 	return 0;
 }
 
 int cfg_alg_check(const char *spec, const char *supported, int wildcards, const char **bad)
 {
 	static char badname[ALG_NAME_MAX];
-	const char *p = spec;
+	const char *p = spec, *e;
+	size_t l;
 	int n = 0;
 
 	if (spec[0] == '-')
 		return 0;
 	if (spec[0] == '+' || spec[0] == '^')
 		p++;
-	while (*p != '\0') {
-		size_t l = strcspn(p, ",");
-		const char *e = entry(badname, sizeof(badname), p, l);
+	while (next_entry(&p, &e, &l)) {
+		const char *name = entry(badname, sizeof(badname), e, l);
 		int ok;
 
-		if (l == 0 || l >= sizeof(badname) || e[0] == '!')
+		if (l == 0 || l >= sizeof(badname) || name[0] == '!')
 			ok = 0;
-		else if (wildcards && strpbrk(e, "*?") != NULL)
-			ok = matches_some(supported, e);
+		else if (wildcards && strpbrk(name, "*?") != NULL)
+			ok = matches_some(supported, name);
 		else
-			ok = list_has(supported, p, l);
+			ok = list_has(supported, e, l);
 		if (!ok) {
 			if (bad != NULL)
 				*bad = badname;
 			return ERR_FORMAT;
 		}
 		n++;
-		p += l;
-		if (*p == ',')
-			p++;
 	}
 	if (n == 0) {
 		if (bad != NULL)
@@ -265,18 +249,13 @@ static int is_cert_name(const char *p, size_t n)
 static int filter_certs(const char *list, int cert, char **out)
 {
 	struct namelist nl = { NULL, 0, 0 };
-	const char *p = list;
+	const char *p = list, *e;
+	size_t l;
 	int r = 0;
 
-	while (*p != '\0' && r == 0) {
-		size_t l = strcspn(p, ",");
-
-		if (l > 0 && is_cert_name(p, l) == cert)
-			r = nl_add(&nl, p, l);
-		p += l;
-		if (*p == ',')
-			p++;
-	}
+	while (r == 0 && next_entry(&p, &e, &l))
+		if (l > 0 && is_cert_name(e, l) == cert)
+			r = nl_add(&nl, e, l);
 	if (r == 0)
 		r = nl_take(&nl, out);
 	free(nl.s);
@@ -394,6 +373,32 @@ int cfg_alg_resolve(enum cfg_alg_kind kind, const char *spec, char **out)
 	free(def);
 	free(sup);
 	return r;
+}
+
+int cfg_alg_resolve_inplace(enum cfg_alg_kind kind, char **spec)
+{
+	char *res;
+	int r;
+
+	if ((r = cfg_alg_resolve(kind, *spec, &res)) != 0)
+		return r;
+	free(*spec);
+	*spec = res;
+	return 0;
+}
+
+int cfg_alg_resolve_fields(const struct cfg_alg_fields *f)
+{
+	int r;
+
+	if ((r = cfg_alg_resolve_inplace(CFG_ALG_CIPHER, f->ciphers)) != 0 ||
+	    (r = cfg_alg_resolve_inplace(CFG_ALG_MAC, f->macs)) != 0 ||
+	    (r = cfg_alg_resolve_inplace(CFG_ALG_KEX, f->kex)) != 0 ||
+	    (r = cfg_alg_resolve_inplace(CFG_ALG_KEY, f->host_key)) != 0 ||
+	    (r = cfg_alg_resolve_inplace(CFG_ALG_KEY, f->pubkey)) != 0 ||
+	    (r = cfg_alg_resolve_inplace(CFG_ALG_CASIG, f->ca_sig)) != 0)
+		return r;
+	return 0;
 }
 
 /* Key keywords are checked against every key name, certificates included, as ssh does. */

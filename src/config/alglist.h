@@ -42,6 +42,14 @@ int cfg_alg_lists(enum cfg_alg_kind kind, char **def, char **supported);
 int cfg_alg_key_order(const char *list, char **out);
 /* cfg_alg_assemble() with the kind's lists. */
 int cfg_alg_resolve(enum cfg_alg_kind kind, const char *spec, char **out);
+/* Replace *spec (malloc'd or NULL = the default) by its resolved form; kept on error. */
+int cfg_alg_resolve_inplace(enum cfg_alg_kind kind, char **spec);
+/* The algorithm keywords ssh_config and sshd_config share, by address of their values. */
+struct cfg_alg_fields {
+	char **ciphers, **macs, **kex, **host_key, **pubkey, **ca_sig;
+};
+/* cfg_alg_resolve_inplace() on each of them; stops at the first error. */
+int cfg_alg_resolve_fields(const struct cfg_alg_fields *f);
 /*
  * Check a keyword's value and print OpenSSH's message on a bad one
  * ("FILE line N: Bad SSH2 cipher spec 'x'."; sshd says "mac spec" where ssh

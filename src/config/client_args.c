@@ -15,13 +15,14 @@
 #include "util/mem.h"
 
 /* Flags without an argument, and those taking one (getopt "c:F:i:J:L:l:m:o:p:Q:R:W:"). */
-#define CLIENT_FLAGS "46AaCfgNnqTtv"
-#define CLIENT_ARG_FLAGS "cFiJLlmopQRW"
+#define CLIENT_FLAGS "46AaCfGgNnqsTtvx"
+#define CLIENT_ARG_FLAGS "bcDeFiJLlmopQRW"
 
 static void client_usage(void)
 {
 	fprintf(stderr,
-		"usage: burrow [-46AaCfgNnqTtv] [-c cipher_spec] [-F configfile]\n"
+		"usage: burrow [-46AaCfGgNnqsTtvx] [-b bind_address] [-c cipher_spec]\n"
+		"              [-D [bind_address:]port] [-e escape_char] [-F configfile]\n"
 		"              [-i identity_file] [-J destination] [-L address]\n"
 		"              [-l login_name] [-m mac_spec] [-o option] [-p port]\n"
 		"              [-Q query_option] [-R address] [-W host:port]\n"
@@ -53,10 +54,13 @@ static int client_flag(struct client_config *c, struct args_state *st, char ch)
 	/* -f implies -n, as in ssh. */
 	case 'f': c->fork_after_auth = 1; c->stdin_null = 1; break;
 	case 'g': c->gateway_ports = 1; break;
+	case 'G': c->dump_config = 1; break;
 	case 'N': c->no_shell = 1; break;
 	case 'n': c->stdin_null = 1; break;
 	case 'q': c->log_level = LOG_QUIET; break;
+	case 's': c->subsystem = 1; break; /* the command names a subsystem */
 	case 'T': c->request_tty = REQUEST_TTY_NO; break;
+	case 'x': break; /* no X11 forwarding: burrow never does it */
 	case 't':
 		c->request_tty = c->request_tty == REQUEST_TTY_YES ? REQUEST_TTY_FORCE :
 			REQUEST_TTY_YES;
@@ -192,38 +196,31 @@ static int arg_jump(struct client_config *c, const char *v)
 	return 0;
 }
 
-/* -c / -m replace the list whatever came before, as ssh does. */
-static int replace_str(char **dst, const char *v)
-{
-	char *p;
-
-	if ((p = mem_strdup(v)) == NULL)
-		return ERR_ALLOC;
-	free(*dst);
-	*dst = p;
-	return 0;
-}
-
 static int client_arg_flag(struct client_config *c, char ch, const char *v)
 {
 	int port, r;
 
 	switch (ch) {
+	/* -c / -m replace the list whatever came before, as ssh does. */
 	case 'c':
 		if (!cfg_alg_valid(CFG_ALG_CIPHER, v)) {
 			fprintf(stderr, "Unknown cipher type '%s'\n", v);
 			return ERR_FORMAT;
 		}
-		return replace_str(&c->ciphers, v);
+		return cfg_replace_str(&c->ciphers, v);
 	case 'm':
 		/* ssh takes -m as a plain list: no +, - or ^ here. */
 		if (v[0] == '+' || v[0] == '^' || !cfg_alg_valid(CFG_ALG_MAC, v)) {
 			fprintf(stderr, "Unknown mac type '%s'\n", v);
 			return ERR_FORMAT;
 		}
-		return replace_str(&c->macs, v);
+		return cfg_replace_str(&c->macs, v);
 	case 'Q':
-		return replace_str(&c->query, v);
+		return cfg_replace_str(&c->query, v);
+	case 'b':
+	case 'D':
+	case 'e':
+		return cfg_client_arg_extra(c, ch, v);
 	case 'J':
 		return arg_jump(c, v);
 	case 'L':

@@ -21,7 +21,7 @@ enum ckw {
 	CK_USERKNOWNHOSTS, CK_GLOBALKNOWNHOSTS, CK_STRICTHOSTKEY, CK_HASHKNOWNHOSTS,
 	CK_BATCHMODE, CK_CIPHERS, CK_KEX, CK_HOSTKEYALGS, CK_LOGLEVEL, CK_REKEYLIMIT,
 	CK_CONNECTTIMEOUT, CK_ADDRESSFAMILY, CK_REQUESTTTY, CK_LOCALFORWARD, CK_REMOTEFORWARD, CK_GATEWAYPORTS,
-	CK_EXITONFWDFAIL, CK_CLEARALLFWD, CK_PROXYJUMP, CK_PROXYCOMMAND, CK_REFUSED,
+	CK_EXITONFWDFAIL, CK_CLEARALLFWD, CK_PROXYJUMP,
 	CK_MACS, CK_PUBKEYALGS, CK_CASIGALGS, CK_IDENTITYAGENT, CK_FORWARDAGENT,
 	CK_CERTIFICATEFILE, CK_COMPRESSION,
 };
@@ -63,9 +63,6 @@ static const struct {
 	{ "ExitOnForwardFailure", CK_EXITONFWDFAIL, 1 },
 	{ "ClearAllForwardings", CK_CLEARALLFWD, 1 },
 	{ "ProxyJump", CK_PROXYJUMP, 1 },
-	/* Handled apart from the other unsupported ones: see apply_lexed. */
-	{ "ProxyCommand", CK_PROXYCOMMAND, CFG_LEX_MAX_ARGS },
-	{ "DynamicForward", CK_REFUSED, CFG_LEX_MAX_ARGS },
 };
 
 /*
@@ -73,26 +70,26 @@ static const struct {
  * yet: refused with -o, ignored in files so existing configs keep working.
  */
 static const char *const client_unsupported[] = {
-	"AddKeysToAgent", "BindAddress", "BindInterface",
+	"AddKeysToAgent", "BindInterface",
 	"CanonicalDomains", "CanonicalizeFallbackLocal", "CanonicalizeHostname",
 	"CanonicalizeMaxDots", "CanonicalizePermittedCNAMEs",
-	"ChallengeResponseAuthentication", "CheckHostIP", "ConnectionAttempts", "ControlMaster",
+	"CheckHostIP", "ControlMaster",
 	"ControlPath", "ControlPersist", "EnableEscapeCommandline",
-	"EnableSSHKeysign", "EscapeChar", "FingerprintHash",
+	"EnableSSHKeysign", "FingerprintHash",
 	"ForkAfterAuthentication", "ForwardX11", "ForwardX11Timeout",
 	"ForwardX11Trusted", "GSSAPIAuthentication",
 	"GSSAPIClientIdentity", "GSSAPIDelegateCredentials", "GSSAPIKeyExchange",
 	"GSSAPIRenewalForcesRekey", "GSSAPIServerIdentity", "GSSAPITrustDns",
 	"GSSAPIKexAlgorithms", "HostbasedAcceptedAlgorithms", "HostbasedAuthentication",
-	"HostbasedKeyTypes", "HostKeyAlias", "IgnoreUnknown",
-	"IPQoS", "KbdInteractiveAuthentication", "KbdInteractiveDevices",
+	"HostbasedKeyTypes", "HostKeyAlias",
+	"IPQoS", "KbdInteractiveDevices",
 	"KnownHostsCommand", "LocalCommand", "LogVerbose",
-	"NoHostAuthenticationForLocalhost", "NumberOfPasswordPrompts",
-	"PasswordAuthentication", "PermitLocalCommand", "PermitRemoteOpen",
-	"PKCS11Provider", "PreferredAuthentications",
+	"NoHostAuthenticationForLocalhost",
+	"PermitLocalCommand", "PermitRemoteOpen",
+	"PKCS11Provider",
 	"ProxyUseFdpass", "PubkeyAuthentication", "RemoteCommand", "RequiredRSASize",
-	"RevokedHostKeys", "SecurityKeyProvider", "SendEnv", "ServerAliveCountMax",
-	"ServerAliveInterval", "SessionType", "SetEnv", "StdinNull",
+	"RevokedHostKeys", "SecurityKeyProvider",
+	"SessionType", "StdinNull",
 	"StreamLocalBindMask", "StreamLocalBindUnlink", "SyslogFacility", "TCPKeepAlive",
 	"Tunnel", "TunnelDevice", "UpdateHostKeys", "VerifyHostKeyDNS", "VisualHostKey",
 	"XAuthLocation",
@@ -123,6 +120,8 @@ void cfg_client_init(struct client_config *c)
 	c->exit_on_forward_failure = -1;
 	c->stdio_forward_port = -1;
 	c->clear_all_forwardings = -1;
+	cfg_client_extra_init(c);
+	cfg_client_auth_init(c);
 }
 
 void cfg_client_free(struct client_config *c)
@@ -152,6 +151,8 @@ void cfg_client_free(struct client_config *c)
 		cfg_fwd_spec_free(&c->remote_forwards[i]);
 	free(c->stdio_forward_host);
 	free(c->proxy_jump);
+	cfg_client_extra_free(c);
+	cfg_client_auth_free(c);
 	cfg_client_init(c);
 }
 
@@ -494,24 +495,24 @@ static int is_unsupported(const char *kw)
 }
 
 /*
- * ProxyCommand: "none" counts as a first value (direct connection); any
- * other command is refused unless a ProxyJump or -J came first and wins.
+ * scp and sftp run their ssh with these options set to ssh's defaults
+ * (-oPermitLocalCommand=no, -oForwardX11 no ...): asking for what burrow
+ * does anyway is fine on the command line too.
  */
-static int apply_proxy_command(struct client_config *c, struct cfg_line *l, const char *file,
-			       unsigned long line, const char *name)
+static int asks_nothing(const struct cfg_line *l)
 {
-	int first = !c->proxy_command_seen &&
-		    (c->proxy_jump == NULL || strcmp(c->proxy_jump, "none") == 0);
+	static const char *const defaults[][2] = {
+		{ "PermitLocalCommand", "no" }, { "RemoteCommand", "none" },
+		{ "ForwardX11", "no" }, { "ForwardX11Trusted", "no" },
+		{ "ControlMaster", "no" }, { "ControlPath", "none" },
+	};
 
-	if (!first)
+	if (l->nargs != 1)
 		return 0;
-	if (l->nargs == 1 && strcasecmp(l->args[0], "none") == 0) {
-		c->proxy_command_seen = 1;
-		return 0;
-	}
-	fprintf(stderr, "%s line %lu: keyword %s is not supported by burrow yet\n", file, line,
-		name);
-	return ERR_UNSUPPORTED;
+	for (size_t j = 0; j < N_ELEMS(defaults); j++)
+		if (strcasecmp(l->keyword, defaults[j][0]) == 0)
+			return strcasecmp(l->args[0], defaults[j][1]) == 0;
+	return 0;
 }
 
 int cfg_client_apply_lexed(struct client_config *c, struct cfg_line *l, const char *file,
@@ -522,12 +523,20 @@ int cfg_client_apply_lexed(struct client_config *c, struct cfg_line *l, const ch
 
 	/* ssh names keywords in lower case in its messages. */
 	lower(name, sizeof(name), l->keyword);
+	{
+		int rx = cfg_client_apply_extra(c, l, file, line, src, name);
+
+		if (rx <= 0)
+			return rx;
+		if ((rx = cfg_client_apply_auth(c, l, file, line, name)) <= 0)
+			return rx;
+	}
 	for (i = 0; i < N_ELEMS(client_keywords); i++)
 		if (strcasecmp(l->keyword, client_keywords[i].name) == 0)
 			break;
 	if (i == N_ELEMS(client_keywords)) {
 		if (is_unsupported(l->keyword)) {
-			if (src != CFG_SRC_CMDLINE) {
+			if (src != CFG_SRC_CMDLINE || asks_nothing(l)) {
 				log_debug("%s line %lu: ignoring unsupported option %s", file, line,
 					  l->keyword);
 				return 0;
@@ -536,22 +545,17 @@ int cfg_client_apply_lexed(struct client_config *c, struct cfg_line *l, const ch
 				file, line, name);
 			return ERR_UNSUPPORTED;
 		}
+		/* IgnoreUnknown (given before) lets a file name keywords this ssh lacks. */
+		if (cfg_client_ignored_unknown(c, l->keyword)) {
+			log_debug("%s line %lu: Ignored unknown option \"%s\"", file, line, name);
+			return 0;
+		}
 		fprintf(stderr, "%s: line %lu: Bad configuration option: %s\n", file, line, name);
 		return ERR_NOT_FOUND;
 	}
 	if (l->nargs == 0) {
 		fprintf(stderr, "%s line %lu: no argument after keyword \"%s\"\n", file, line, name);
 		return ERR_FORMAT;
-	}
-	if (src == CFG_SRC_FILE_INACTIVE && (client_keywords[i].kw == CK_PROXYCOMMAND ||
-					     client_keywords[i].kw == CK_REFUSED))
-		return 0;
-	if (client_keywords[i].kw == CK_PROXYCOMMAND)
-		return apply_proxy_command(c, l, file, line, name);
-	if (client_keywords[i].kw == CK_REFUSED) {
-		fprintf(stderr, "%s line %lu: keyword %s is not supported by burrow yet\n", file,
-			line, name);
-		return ERR_UNSUPPORTED;
 	}
 	if (l->nargs > client_keywords[i].max_args) {
 		fprintf(stderr, "%s line %lu: keyword %s extra arguments at end of line\n", file,

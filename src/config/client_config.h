@@ -17,6 +17,8 @@ enum request_tty { REQUEST_TTY_UNSET = -2, REQUEST_TTY_AUTO = -1, REQUEST_TTY_NO
 
 #define CFG_MAX_IDENTITIES 100
 #define CFG_MAX_FORWARDS 100
+/* Most SendEnv / SetEnv entries kept. */
+#define CFG_MAX_ENV 64
 
 /*
  * One -L / LocalForward or -R / RemoteForward specification, ssh(1):
@@ -48,6 +50,11 @@ struct client_config {
 	int strict_host_key_checking; /* enum strict_hostkey (default SHK_ASK) */
 	int hash_known_hosts;       /* HashKnownHosts (default 0) */
 	int batch_mode;             /* BatchMode (default 0) */
+	/* Passwords (client_auth_kw.c). */
+	int password_authentication;        /* PasswordAuthentication (default 1) */
+	int kbd_interactive_authentication; /* KbdInteractiveAuthentication (default 1) */
+	int number_of_password_prompts;     /* NumberOfPasswordPrompts (default 3) */
+	char *preferred_authentications;    /* PreferredAuthentications (NULL: default order) */
 	/*
 	 * Algorithm lists as given (+/-/^ syntax, alglist.h) until
 	 * cfg_client_finish(), which replaces them with the resolved comma
@@ -79,6 +86,7 @@ struct client_config {
 	char *config_file;          /* -F */
 	/* Flags recorded now, acted on by later layers (default 0). */
 	int no_shell;               /* -N */
+	int subsystem;              /* -s: command is a subsystem name (RFC 4254 6.5) */
 	int stdin_null;             /* -n */
 	int fork_after_auth;        /* -f */
 	int gateway_ports;          /* -g */
@@ -99,6 +107,21 @@ struct client_config {
 	int proxy_command_seen;
 	/* -Q query: cfg_client_parse_args() stops there; the caller runs cfg_query(). */
 	char *query;
+	/* Issue 7 keywords (ssh_config(5)). */
+	char *send_env[CFG_MAX_ENV];  /* SendEnv patterns in order ("-pat" removes earlier ones) */
+	int n_send_env;
+	char *set_env[CFG_MAX_ENV];   /* SetEnv "NAME=value" in order; first value per NAME wins */
+	int n_set_env;
+	int escape_char;            /* EscapeChar / -e: a byte, -1 for none (default '~'); -2 unset */
+	int server_alive_interval;  /* ServerAliveInterval seconds (default 0 = off; issue 8 acts on it) */
+	int server_alive_count_max; /* ServerAliveCountMax (default 3) */
+	int connection_attempts;    /* ConnectionAttempts (default 1) */
+	char *bind_address;         /* BindAddress / -b: local source address or NULL */
+	struct fwd_spec dynamic_forwards[CFG_MAX_FORWARDS]; /* DynamicForward / -D: listen side only */
+	int n_dynamic_forwards;
+	char *proxy_command;        /* ProxyCommand as given (tokens expanded by finish); NULL / "none" */
+	char *ignore_unknown;       /* IgnoreUnknown pattern list (first wins) */
+	int dump_config;            /* -G: print the resolved configuration and exit */
 };
 
 /* Set every field to "unset" (-1 / NULL; request_tty REQUEST_TTY_UNSET). */
@@ -198,6 +221,28 @@ int cfg_client_load_file(struct client_config *c, const char *path, const char *
  * cfg_client_parse_args() and cfg_client_finish().
  */
 int cfg_client_load_default_files(struct client_config *c);
+
+/*
+ * ssh_config(5) TOKENS in s: the letters in `allowed` ("%hnpr" ...) are
+ * expanded from c (%h HostName or the host, %n the host as given, %p port,
+ * %r remote user, %u local user, %d home, %i uid, %l / %L local host name
+ * full / short, %C SHA-1 of %l%h%p%r, %j ProxyJump, %k the host, %% '%').
+ * Any other %x prints ssh's "percent_expand: unknown key %x" and fails.
+ */
+int cfg_client_expand_tokens(const struct client_config *c, const char *s, const char *allowed,
+			     char **out);
+/* Expand *s in place (NULL or no '%': untouched). */
+int cfg_client_expand_field(const struct client_config *c, char **s, const char *allowed);
+/* The token sets: file keywords (IdentityFile, UserKnownHostsFile, ...), ProxyCommand, Match exec. */
+extern const char *const CFG_TOKENS_FILES;
+extern const char *const CFG_TOKENS_PROXY;
+extern const char *const CFG_TOKENS_EXEC;
+/*
+ * burrow -G: print the resolved configuration as ssh -G does (lower-case
+ * keyword, a space, the value; one line per entry for lists). After
+ * cfg_client_finish().
+ */
+void cfg_client_dump(const struct client_config *c);
 
 /*
  * RekeyLimit value: "SIZE [TIME]" as ssh_config(5), e.g. "1G 1h", "512K",

@@ -22,7 +22,7 @@ static const char *const default_identities[] = {
 	"~/.ssh/id_rsa", "~/.ssh/id_ecdsa", "~/.ssh/id_ed25519",
 };
 #define DEFAULT_USER_KNOWN_HOSTS "~/.ssh/known_hosts ~/.ssh/known_hosts2"
-#define DEFAULT_GLOBAL_KNOWN_HOSTS "/etc/ssh/ssh_known_hosts"
+#define DEFAULT_GLOBAL_KNOWN_HOSTS "/etc/ssh/ssh_known_hosts /etc/ssh/ssh_known_hosts2"
 
 /* "~" or "~/x" -> home + rest; anything else is copied. */
 static int expand_one(const char *home, const char *s, size_t len, char **out)
@@ -202,32 +202,17 @@ static int expand_path(const char *home, char **s)
 	return 0;
 }
 
-/* Replace a list as given by its resolved form (the default when unset). */
-static int resolve(enum cfg_alg_kind kind, char **spec)
-{
-	char *res;
-	int r;
-
-	if ((r = cfg_alg_resolve(kind, *spec, &res)) != 0)
-		return r;
-	free(*spec);
-	*spec = res;
-	return 0;
-}
-
 static int resolve_algs(struct client_config *c)
 {
-	int r;
-
 	c->host_key_algorithms_default = c->host_key_algorithms == NULL;
-	if ((r = resolve(CFG_ALG_CIPHER, &c->ciphers)) != 0 ||
-	    (r = resolve(CFG_ALG_MAC, &c->macs)) != 0 ||
-	    (r = resolve(CFG_ALG_KEX, &c->kex_algorithms)) != 0 ||
-	    (r = resolve(CFG_ALG_KEY, &c->host_key_algorithms)) != 0 ||
-	    (r = resolve(CFG_ALG_KEY, &c->pubkey_accepted_algorithms)) != 0 ||
-	    (r = resolve(CFG_ALG_CASIG, &c->ca_signature_algorithms)) != 0)
-		return r;
-	return 0;
+	return cfg_alg_resolve_fields(&(struct cfg_alg_fields){
+		.ciphers = &c->ciphers,
+		.macs = &c->macs,
+		.kex = &c->kex_algorithms,
+		.host_key = &c->host_key_algorithms,
+		.pubkey = &c->pubkey_accepted_algorithms,
+		.ca_sig = &c->ca_signature_algorithms,
+	});
 }
 
 int cfg_client_finish(struct client_config *c)
@@ -257,10 +242,11 @@ int cfg_client_finish(struct client_config *c)
 			if ((r = cfg_client_add_identity(c, default_identities[i])) != 0)
 				return r;
 	}
-	for (int i = 0; i < c->n_identity_files; i++)
+	/* -G shows IdentityFile and CertificateFile as written, as ssh -G does. */
+	for (int i = 0; c->dump_config != 1 && i < c->n_identity_files; i++)
 		if ((r = expand_path(home, &c->identity_files[i])) != 0)
 			return r;
-	for (int i = 0; i < c->n_certificate_files; i++)
+	for (int i = 0; c->dump_config != 1 && i < c->n_certificate_files; i++)
 		if ((r = expand_path(home, &c->certificate_files[i])) != 0)
 			return r;
 	if ((r = expand_path(home, &c->identity_agent)) != 0 || (r = resolve_algs(c)) != 0)
@@ -275,6 +261,7 @@ int cfg_client_finish(struct client_config *c)
 	default_int(&c->strict_host_key_checking, SHK_ASK);
 	default_int(&c->hash_known_hosts, 0);
 	default_int(&c->batch_mode, 0);
+	cfg_client_auth_defaults(c);
 	default_int(&c->log_level, LOG_INFO);
 	default_int(&c->connect_timeout, 0);
 	default_int(&c->address_family, AF_UNSPEC);
@@ -290,5 +277,7 @@ int cfg_client_finish(struct client_config *c)
 		c->rekey_seconds = 0;
 	if (c->request_tty == REQUEST_TTY_UNSET)
 		c->request_tty = REQUEST_TTY_AUTO;
-	return finish_forwarding(c);
+	if ((r = finish_forwarding(c)) != 0)
+		return r;
+	return cfg_client_finish_extra(c);
 }

@@ -1,4 +1,4 @@
-/* ssh_config(5) files: Host blocks, "Match all", Include, the default files. */
+/* ssh_config(5) files: Host blocks, Match (client_match.c), Include, the default files. */
 #include "config/client_config.h"
 
 #include <ctype.h>
@@ -86,20 +86,6 @@ static int host_line_matches(const char *host, struct cfg_line *l, const char *f
 	return matched;
 }
 
-/* Only "Match all" for now (issue 7 brings the other criteria). */
-static int match_line(struct cfg_line *l, const char *file, unsigned long line)
-{
-	if (l->nargs == 0) {
-		fprintf(stderr, "%s line %lu: no argument after keyword \"match\"\n", file, line);
-		return ERR_FORMAT;
-	}
-	if (l->nargs == 1 && strcasecmp(l->args[0], "all") == 0)
-		return 0;
-	fprintf(stderr, "%s line %lu: Match criteria other than \"all\" are not supported by "
-		"burrow yet\n", file, line);
-	return ERR_UNSUPPORTED;
-}
-
 /* Include: each argument a glob, relative ones under ~/.ssh or /etc/ssh. */
 static int apply_include(struct load_ctx *x, struct cfg_line *l, const char *file,
 			 unsigned long line, int *active, int never_match, int depth)
@@ -165,14 +151,24 @@ static int load_line(struct load_ctx *x, const char *text, const char *file,
 		}
 		*active = !never_match && host_line_matches(x->host, &l, file, line);
 	} else if (strcasecmp(l.keyword, "Match") == 0) {
-		if ((r = match_line(&l, file, line)) == 0)
-			*active = !never_match;
+		int m = 0;
+
+		/* Inside an Include that cannot apply, nothing is evaluated (no exec). */
+		if (never_match)
+			*active = 0;
+		else if ((r = cfg_client_match(x->c, x->host, &l, file, line, &m)) == 0)
+			*active = m;
 	} else if (strcasecmp(l.keyword, "Include") == 0) {
 		r = apply_include(x, &l, file, line, active, never_match, depth);
 	} else if (*active) {
 		r = cfg_client_apply_lexed(x->c, &l, file, line, CFG_SRC_FILE);
 	} else {
 		/* Check values even where they do not apply, as ssh does. */
+		if (x->c->ignore_unknown != NULL &&
+		    (x->scratch.ignore_unknown = strdup(x->c->ignore_unknown)) == NULL) {
+			r = ERR_ALLOC;
+			goto out;
+		}
 		r = cfg_client_apply_lexed(&x->scratch, &l, file, line, CFG_SRC_FILE_INACTIVE);
 		cfg_client_free(&x->scratch);
 	}

@@ -71,6 +71,17 @@ int cfg_lex(const char *line, struct cfg_line *out)
 		*s++ = '\0';
 	while (is_blank(*s))
 		s++;
+	/* ssh takes ProxyCommand's text as written: keep a raw copy. */
+	{
+		size_t off = (size_t)(s - l.buf), rl = n - off;
+
+		while (rl > 0 && is_blank(line[off + rl - 1]))
+			rl--;
+		if ((l.rest = strndup(line + off, rl)) == NULL) {
+			r = ERR_ALLOC;
+			goto fail;
+		}
+	}
 
 	d = s;
 	while (*s != '\0') {
@@ -94,6 +105,7 @@ done:
 	*out = l;
 	return 0;
 fail:
+	free(l.rest);
 	free(l.buf);
 	return r;
 }
@@ -101,6 +113,7 @@ fail:
 void cfg_line_free(struct cfg_line *l)
 {
 	free(l->buf);
+	free(l->rest);
 	memset(l, 0, sizeof(*l));
 }
 

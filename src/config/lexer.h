@@ -15,6 +15,8 @@ struct cfg_line {
 	char *keyword;                   /* NULL for a blank or comment line */
 	char *args[CFG_LEX_MAX_ARGS];    /* unquoted arguments; a '#' token ends the line */
 	int nargs;
+	/* The text after the keyword (and its '='), unlexed, trailing blanks cut: ProxyCommand. */
+	char *rest;
 };
 
 /*

@@ -14,7 +14,7 @@
 #include "util/log.h"
 #include "util/mem.h"
 
-#define SERVER_FLAGS "46DdeqTt"
+#define SERVER_FLAGS "46DdeiqTt"
 #define SERVER_ARG_FLAGS "CEfhop"
 
 #define DEFAULT_HOST_KEY "/etc/ssh/ssh_host_ed25519_key"
@@ -23,7 +23,7 @@
 static void server_usage(void)
 {
 	fprintf(stderr,
-		"usage: burrowd [-46DdeqTt] [-C connection_spec] [-E log_file]\n"
+		"usage: burrowd [-46DdeiqTt] [-C connection_spec] [-E log_file]\n"
 		"               [-f config_file] [-h host_key_file] [-o option] [-p port]\n");
 }
 
@@ -46,22 +46,13 @@ static void server_flag(struct server_config *c, char ch)
 		c->log_stderr = 1;
 		break;
 	case 'e': c->log_stderr = 1; break;
+	/* Inetd mode, as sshd -i: the connection is on stdin/stdout. */
+	case 'i': c->inetd_mode = 1; break;
 	case 'q': c->quiet = 1; c->log_level = LOG_QUIET; break;
 	case 'T': c->dump_config = 1; break;
 	case 't': c->test_only = 1; break;
 	default: break;
 	}
-}
-
-static int replace_str(char **dst, const char *v)
-{
-	char *p;
-
-	if ((p = mem_strdup(v)) == NULL)
-		return ERR_ALLOC;
-	free(*dst);
-	*dst = p;
-	return 0;
 }
 
 /* sshd's -C: checked now, kept as text for scfg_dump(). */
@@ -77,7 +68,7 @@ static int set_conn_spec(struct server_config *c, const char *v)
 	free(tmp);
 	if (r != 0)
 		return r;
-	return replace_str(&c->dump_conn_spec, v);
+	return cfg_replace_str(&c->dump_conn_spec, v);
 }
 
 /* lport: 0..65535 (0 means "not given", as in sshd); -1 if invalid. */
@@ -146,10 +137,10 @@ static int server_arg_flag(struct server_config *c, char ch, const char *v)
 	case 'C':
 		return set_conn_spec(c, v);
 	case 'E':
-		return replace_str(&c->log_file, v);
+		return cfg_replace_str(&c->log_file, v);
 	case 'f':
 		c->config_file_explicit = 1;
-		return replace_str(&c->config_file, v);
+		return cfg_replace_str(&c->config_file, v);
 	case 'h':
 		if ((r = scfg_list_add(c->host_keys, &c->n_host_keys, v)) == ERR_TOO_LARGE)
 			fprintf(stderr, "too many host keys.\n");
@@ -253,31 +244,16 @@ void scfg_none_is_null(char **s)
 	}
 }
 
-/* Replace a list as given by its resolved form (the default when unset). */
-static int resolve(enum cfg_alg_kind kind, char **spec)
-{
-	char *res;
-	int r;
-
-	if ((r = cfg_alg_resolve(kind, *spec, &res)) != 0)
-		return r;
-	free(*spec);
-	*spec = res;
-	return 0;
-}
-
 int scfg_resolve_algs(struct server_config *c)
 {
-	int r;
-
-	if ((r = resolve(CFG_ALG_CIPHER, &c->ciphers)) != 0 ||
-	    (r = resolve(CFG_ALG_MAC, &c->macs)) != 0 ||
-	    (r = resolve(CFG_ALG_KEX, &c->kex_algorithms)) != 0 ||
-	    (r = resolve(CFG_ALG_KEY, &c->host_key_algorithms)) != 0 ||
-	    (r = resolve(CFG_ALG_KEY, &c->pubkey_accepted_algorithms)) != 0 ||
-	    (r = resolve(CFG_ALG_CASIG, &c->ca_signature_algorithms)) != 0)
-		return r;
-	return 0;
+	return cfg_alg_resolve_fields(&(struct cfg_alg_fields){
+		.ciphers = &c->ciphers,
+		.macs = &c->macs,
+		.kex = &c->kex_algorithms,
+		.host_key = &c->host_key_algorithms,
+		.pubkey = &c->pubkey_accepted_algorithms,
+		.ca_sig = &c->ca_signature_algorithms,
+	});
 }
 
 int scfg_finish(struct server_config *c)
@@ -327,6 +303,8 @@ int scfg_finish(struct server_config *c)
 	if (c->allow_agent_forwarding == -1)
 		c->allow_agent_forwarding = 1;
 	scfg_none_is_null(&c->trusted_user_ca_keys);
+	scfg_session_defaults(c);
+	scfg_auth_finish(c);
 	if ((r = scfg_resolve_algs(c)) != 0)
 		return r;
 	return check_conn_spec(c);
@@ -443,6 +421,8 @@ static void dump_effective(const struct server_config *c)
 	       scfg_fwd_allow_name(c->allow_streamlocal_forwarding));
 	dump_list("permitopen", c->permit_open, c->n_permit_open);
 	dump_list("permitlisten", c->permit_listen, c->n_permit_listen);
+	scfg_dump_session(c);
+	scfg_auth_dump(c);
 }
 
 int scfg_dump_for(const struct server_config *c, const struct scfg_conn_info *ci)

@@ -42,6 +42,10 @@ void scfg_init(struct server_config *c)
 	c->gateway_ports = -1;
 	c->compression = -1;
 	c->allow_agent_forwarding = -1;
+	c->print_motd = -1;
+	c->permit_tty = -1;
+	c->strict_modes = -1;
+	scfg_auth_init(c);
 }
 
 static void free_list(char **v, int *n)
@@ -71,6 +75,9 @@ void scfg_free(struct server_config *c)
 	free_list(c->permit_listen, &c->n_permit_listen);
 	scfg_matches_free(c->matches);
 	free(c->dump_conn_spec);
+	free_list(c->accept_env, &c->n_accept_env);
+	free_list(c->subsystems, &c->n_subsystems);
+	free(c->authentication_methods);
 	scfg_init(c);
 }
 
@@ -243,7 +250,8 @@ static int apply_flag(struct server_config *c, enum skw_id id, const char *v, co
 		fprintf(stderr, "%s line %lu: unsupported option \"%s\".\n", file, line, v);
 		return ERR_FORMAT;
 	}
-	set_int(id == SKW_COMPRESSION ? &c->compression : &c->allow_agent_forwarding, x);
+	set_int(id == SKW_COMPRESSION ? &c->compression
+	       : id == SKW_PERMITTTY ? &c->permit_tty : &c->allow_agent_forwarding, x);
 	return 0;
 }
 
@@ -333,10 +341,22 @@ static int apply_impl(struct server_config *c, const struct skw *kw, struct cfg_
 		return apply_alg(c, kw->id, v, file, line);
 	case SKW_COMPRESSION:
 	case SKW_ALLOWAGENTFWD:
+	case SKW_PERMITTTY:
 		return apply_flag(c, kw->id, v, file, line);
 	case SKW_TRUSTEDUSERCA:
 		/* "none" counts as a first value, as in sshd. */
 		return set_str(&c->trusted_user_ca_keys, v);
+	case SKW_ACCEPTENV:
+	case SKW_SUBSYSTEM:
+	case SKW_PRINTMOTD:
+	case SKW_STRICTMODES:
+		return scfg_apply_session(c, kw, l, file, line);
+	case SKW_PASSWORDAUTH:
+	case SKW_KBDINTAUTH:
+	case SKW_USEPAM:
+	case SKW_PERMITEMPTYPW:
+	case SKW_AUTHMETHODS:
+		return scfg_apply_auth(c, kw, l, file, line);
 	default:
 		break;
 	}
@@ -378,6 +398,9 @@ static int max_args(const struct skw *kw)
 	case SKW_MATCH:
 	case SKW_PERMITOPEN:
 	case SKW_PERMITLISTEN:
+	case SKW_ACCEPTENV:
+	case SKW_SUBSYSTEM:
+	case SKW_AUTHMETHODS:
 		return CFG_LEX_MAX_ARGS;
 	case SKW_REKEYLIMIT:
 		return 2;
@@ -564,10 +587,12 @@ int scfg_copy(const struct server_config *src, struct server_config *dst)
 	d = *src;
 	d.n_listen_addresses = d.n_host_keys = d.n_authorized_keys_files = 0;
 	d.n_permit_open = d.n_permit_listen = d.n_host_certificates = 0;
+	d.n_accept_env = d.n_subsystems = 0;
 	d.config_file = d.pid_file = d.ciphers = d.kex_algorithms = NULL;
 	d.host_key_algorithms = d.log_file = d.dump_conn_spec = NULL;
 	d.macs = d.pubkey_accepted_algorithms = d.ca_signature_algorithms = NULL;
 	d.trusted_user_ca_keys = NULL;
+	d.authentication_methods = NULL;
 	d.matches = NULL;
 	if ((r = copy_str(src->config_file, &d.config_file)) != 0 ||
 	    (r = copy_str(src->pid_file, &d.pid_file)) != 0 ||
@@ -578,6 +603,7 @@ int scfg_copy(const struct server_config *src, struct server_config *dst)
 	    (r = copy_str(src->pubkey_accepted_algorithms, &d.pubkey_accepted_algorithms)) != 0 ||
 	    (r = copy_str(src->ca_signature_algorithms, &d.ca_signature_algorithms)) != 0 ||
 	    (r = copy_str(src->trusted_user_ca_keys, &d.trusted_user_ca_keys)) != 0 ||
+	    (r = copy_str(src->authentication_methods, &d.authentication_methods)) != 0 ||
 	    (r = copy_list(src->host_certificates, src->n_host_certificates,
 			   d.host_certificates, &d.n_host_certificates)) != 0 ||
 	    (r = copy_str(src->log_file, &d.log_file)) != 0 ||
@@ -591,6 +617,10 @@ int scfg_copy(const struct server_config *src, struct server_config *dst)
 			   &d.n_permit_open)) != 0 ||
 	    (r = copy_list(src->permit_listen, src->n_permit_listen, d.permit_listen,
 			   &d.n_permit_listen)) != 0 ||
+	    (r = copy_list(src->accept_env, src->n_accept_env, d.accept_env,
+			   &d.n_accept_env)) != 0 ||
+	    (r = copy_list(src->subsystems, src->n_subsystems, d.subsystems,
+			   &d.n_subsystems)) != 0 ||
 	    (r = scfg_matches_copy(src->matches, &d.matches)) != 0)
 		goto out;
 	*dst = d;

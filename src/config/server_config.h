@@ -6,6 +6,7 @@
 #define BURROW_CONFIG_SERVER_CONFIG_H
 
 #include <stdint.h>
+#include <sys/types.h>
 
 #define SCFG_MAX_LIST 64
 
@@ -76,7 +77,22 @@ struct server_config {
 	int n_permit_listen;
 	struct scfg_match *matches;        /* Match blocks in file order (opaque; see scfg_apply_match) */
 	char *dump_conn_spec;              /* -C "user=..,host=..,addr=..,laddr=..,lport=.." for -T */
+	/* Issue 7 keywords. */
+	char *accept_env[SCFG_MAX_LIST];   /* AcceptEnv patterns (* ? !), any number of lines accumulate */
+	int n_accept_env;
+	char *subsystems[SCFG_MAX_LIST];   /* Subsystem: "name command [args]" (first per name wins) */
+	int n_subsystems;
+	int print_motd;                    /* PrintMotd (default 1) */
+	int permit_tty;                    /* PermitTTY (default 1; Match may change it) */
+	int strict_modes;                  /* StrictModes (default 1): check authorized_keys ownership/modes */
+	/* Passwords (issue 7, S3); all but UsePAM may be changed by Match blocks. */
+	int password_authentication;       /* PasswordAuthentication (default 1) */
+	int kbd_interactive_authentication;/* KbdInteractiveAuthentication / ChallengeResponseAuthentication (default 1) */
+	int use_pam;                       /* UsePAM (default 0; only with libpam) */
+	int permit_empty_passwords;        /* PermitEmptyPasswords (default 0) */
+	char *authentication_methods;      /* AuthenticationMethods (NULL = "any") */
 	/* flags */
+	int inetd_mode;                    /* -i: one connection on stdin/stdout, no listening */
 	int no_daemon;                     /* -D */
 	int log_stderr;                    /* -e */
 	char *log_file;                    /* -E */
@@ -155,5 +171,14 @@ int scfg_parse_conn_spec(char *spec, struct scfg_conn_info *ci);
 void scfg_dump(const struct server_config *c);
 /* The same for an explicit connection (NULL: none); returns 0 or an error. */
 int scfg_dump_for(const struct server_config *c, const struct scfg_conn_info *ci);
+
+/*
+ * StrictModes (sshd(8)): refuse a key file (authorized_keys) that is not a
+ * regular file, or that or any directory above it up to `home` is owned by
+ * someone other than root or uid, or is group/world writable. Logs sshd's
+ * "Authentication refused: bad ownership or modes for file|directory P"
+ * and returns ERR_PERMISSION; 0 if fine or the file does not exist.
+ */
+int scfg_strict_modes_check(const char *path, uid_t uid, const char *home);
 
 #endif

@@ -12,6 +12,21 @@ int scfg_apply_fwd(struct server_config *c, const struct skw *kw, const struct c
 const char *scfg_fwd_allow_name(int v);
 const char *scfg_gateway_name(int v);
 
+/* server_session_kw.c: AcceptEnv, Subsystem, PrintMotd, StrictModes. */
+int scfg_apply_session(struct server_config *c, const struct skw *kw, const struct cfg_line *l,
+		       const char *file, unsigned long line);
+/* Their defaults (scfg_finish) and their burrowd -T lines. */
+void scfg_session_defaults(struct server_config *c);
+void scfg_dump_session(const struct server_config *c);
+
+/* server_auth_kw.c: the password keywords (init, apply, defaults, Match, -T). */
+int scfg_apply_auth(struct server_config *c, const struct skw *kw, const struct cfg_line *l,
+		    const char *file, unsigned long line);
+void scfg_auth_init(struct server_config *c);
+void scfg_auth_finish(struct server_config *c);
+void scfg_auth_override(struct server_config *c, struct server_config *m);
+void scfg_auth_dump(const struct server_config *c);
+
 /* server_args.c: resolve the algorithm lists (scfg_finish; Match blocks). */
 int scfg_resolve_algs(struct server_config *c);
 /* "none" (any case) -> NULL, for optional paths like TrustedUserCAKeys. */

@@ -381,6 +381,7 @@ static int override(struct server_config *c, struct server_config *m)
 		scfg_none_is_null(&c->trusted_user_ca_keys);
 	}
 	override_int(&c->allow_agent_forwarding, m->allow_agent_forwarding);
+	override_int(&c->permit_tty, m->permit_tty);
 	override_int(&c->log_level, m->log_level);
 	override_int(&c->permit_root_login, m->permit_root_login);
 	override_int(&c->max_auth_tries, m->max_auth_tries);
@@ -388,6 +389,7 @@ static int override(struct server_config *c, struct server_config *m)
 	override_int(&c->allow_streamlocal_forwarding, m->allow_streamlocal_forwarding);
 	override_int(&c->disable_forwarding, m->disable_forwarding);
 	override_int(&c->gateway_ports, m->gateway_ports);
+	scfg_auth_override(c, m);
 	if (m->rekey_bytes != -1)
 		c->rekey_bytes = m->rekey_bytes;
 	if (m->rekey_seconds != -1)
@@ -397,6 +399,7 @@ static int override(struct server_config *c, struct server_config *m)
 	override_list(c->permit_open, &c->n_permit_open, m->permit_open, &m->n_permit_open);
 	override_list(c->permit_listen, &c->n_permit_listen, m->permit_listen,
 		      &m->n_permit_listen);
+	override_list(c->accept_env, &c->n_accept_env, m->accept_env, &m->n_accept_env);
 	return 0;
 }
 

@@ -1,11 +1,13 @@
 #include "config/values.h"
 
 #include <limits.h>
+#include <stdlib.h>
 #include <strings.h>
 #include <string.h>
 
 #include "util/err.h"
 #include "util/log.h"
+#include "util/mem.h"
 
 /* LogLevel names are util/log's; these keep config's naming. */
 int cfg_parse_log_level(const char *s)
@@ -187,5 +189,16 @@ int cfg_parse_rekey_args(const char *size, const char *time, int64_t *bytes,
 	}
 	*bytes = b;
 	*secs = t;
+	return 0;
+}
+
+int cfg_replace_str(char **dst, const char *v)
+{
+	char *p;
+
+	if ((p = mem_strdup(v)) == NULL)
+		return ERR_ALLOC;
+	free(*dst);
+	*dst = p;
 	return 0;
 }

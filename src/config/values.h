@@ -35,6 +35,8 @@ int cfg_parse_log_level(const char *s);
 const char *cfg_log_level_name(int level);
 /* Non-negative decimal int (no sign, no units); ERR_FORMAT / ERR_TOO_LARGE. */
 int cfg_parse_uint(const char *s, int *v);
+/* *dst = a copy of v, freeing the old value; *dst is kept on ERR_ALLOC. */
+int cfg_replace_str(char **dst, const char *v);
 /*
  * RekeyLimit arguments: size ("default" = 0, else >= 16 or 0) and an optional
  * time ("none" = 0). `what` is set to a short reason on failure:

@@ -53,6 +53,9 @@ struct kex_priv {
 };
 struct kex_priv *kex_priv_new(void);
 void kex_priv_free(struct kex_priv *priv);
+/* An encaps result: append pub to q_s and k to k_enc, both or neither. */
+int kex_encaps_put(const struct buf *pub, const struct buf *k, struct buf *q_s,
+		   struct buf *k_enc);
 
 /* ECDH on the NIST curves (kex_ecdh.c), RFC 5656. */
 int kex_ecdh_p256_keypair(struct kex_priv **priv, struct buf *q_c);

@@ -88,3 +88,15 @@ void kex_priv_free(struct kex_priv *priv)
 	kex_dh_group_free(priv->grp);
 	free(priv);
 }
+
+int kex_encaps_put(const struct buf *pub, const struct buf *k, struct buf *q_s,
+		   struct buf *k_enc)
+{
+	int r;
+
+	if ((r = buf_put(q_s, buf_ptr(pub), buf_len(pub))) != 0)
+		return r;
+	if ((r = buf_put(k_enc, buf_ptr(k), buf_len(k))) != 0)
+		buf_consume_end(q_s, buf_len(pub));
+	return r;
+}

@@ -6,10 +6,10 @@
  * point, read as an unsigned number and encoded as an mpint.
  */
 #include "crypto/crypto_int.h"
+#include "crypto/key_int.h"
 
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
-#include <openssl/param_build.h>
 #include <string.h>
 
 #include "util/err.h"
@@ -86,56 +86,21 @@ static int ec_generate(const struct ec_curve *c, EVP_PKEY **out, struct buf *pub
 }
 
 /*
- * An EC key from its parts (priv may be NULL for a public key). The point
- * must be uncompressed and of the right length; OpenSSL refuses points off
- * the curve on import, and EVP_PKEY_public_check() also the point at infinity.
+ * An EC key from its parts (priv may be NULL for a public key): the point
+ * must be uncompressed, of the right length and on the curve (key_ec_import).
  */
 static int ec_from_parts(const struct ec_curve *c, const uint8_t *pt, size_t pt_len,
 			 const uint8_t *priv, size_t priv_len, EVP_PKEY **out)
 {
-	OSSL_PARAM_BLD *bld = NULL;
-	OSSL_PARAM *params = NULL;
-	EVP_PKEY_CTX *ctx = NULL, *chk = NULL;
-	EVP_PKEY *pkey = NULL;
 	BIGNUM *d = NULL;
-	int r = ERR_FORMAT;
+	int r;
 
-	if (pt_len != 1 + 2 * c->coord || pt[0] != 0x04)
-		goto out;
-	r = ERR_CRYPTO;
-	if ((bld = OSSL_PARAM_BLD_new()) == NULL ||
-	    OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, c->group, 0) != 1 ||
-	    OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, pt, pt_len) != 1)
-		goto out;
-	if (priv != NULL) {
-		if ((d = BN_secure_new()) == NULL || BN_bin2bn(priv, (int)priv_len, d) == NULL ||
-		    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PRIV_KEY, d) != 1)
-			goto out;
+	if (priv != NULL &&
+	    ((d = BN_secure_new()) == NULL || BN_bin2bn(priv, (int)priv_len, d) == NULL)) {
+		BN_clear_free(d);
+		return ERR_CRYPTO;
 	}
-	if ((params = OSSL_PARAM_BLD_to_param(bld)) == NULL ||
-	    (ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL)) == NULL ||
-	    EVP_PKEY_fromdata_init(ctx) != 1)
-		goto out;
-	if (EVP_PKEY_fromdata(ctx, &pkey, priv != NULL ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY,
-			      params) != 1) {
-		r = ERR_FORMAT; /* not a point on this curve */
-		goto out;
-	}
-	if ((chk = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL)) == NULL)
-		goto out;
-	if (EVP_PKEY_public_check(chk) != 1) {
-		r = ERR_FORMAT;
-		goto out;
-	}
-	*out = pkey;
-	pkey = NULL;
-	r = 0;
-out:
-	EVP_PKEY_free(pkey);
-	EVP_PKEY_CTX_free(chk);
-	EVP_PKEY_CTX_free(ctx);
-	OSSL_PARAM_free(params);
-	OSSL_PARAM_BLD_free(bld);
+	r = key_ec_import(c->group, c->coord, pt, pt_len, d, out);
 	BN_clear_free(d);
 	return r;
 }
@@ -197,10 +162,7 @@ static int ecdh_encaps(const struct ec_curve *c, const uint8_t *q_c, size_t q_c_
 	if ((r = ec_generate(c, &eph, &pub)) != 0 || (r = ec_shared(c, eph, q_c, q_c_len, &k)) != 0)
 		goto out;
 	/* Append to the caller's buffers only when everything worked. */
-	if ((r = buf_put(q_s, buf_ptr(&pub), buf_len(&pub))) != 0)
-		goto out;
-	if ((r = buf_put(k_enc, buf_ptr(&k), buf_len(&k))) != 0)
-		buf_consume_end(q_s, buf_len(&pub));
+	r = kex_encaps_put(&pub, &k, q_s, k_enc);
 out:
 	EVP_PKEY_free(eph);
 	buf_free(&pub);

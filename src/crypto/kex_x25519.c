@@ -143,12 +143,7 @@ int kex_x25519_encaps(const uint8_t *q_c, size_t q_c_len, struct buf *q_s, struc
 	if ((r = x25519_shared(eph, q_c, q_c_len, &k)) != 0)
 		goto out;
 	/* Append to the caller's buffers only when everything worked. */
-	if ((r = buf_put(q_s, buf_ptr(&pub), buf_len(&pub))) != 0)
-		goto out;
-	if ((r = buf_put(k_enc, buf_ptr(&k), buf_len(&k))) != 0) {
-		buf_consume_end(q_s, buf_len(&pub));
-		goto out;
-	}
+	r = kex_encaps_put(&pub, &k, q_s, k_enc);
 out:
 	EVP_PKEY_free(eph);
 	buf_free(&pub);

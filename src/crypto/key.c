@@ -314,3 +314,47 @@ int key_generate(enum key_type type, struct key **out)
 		return r;
 	return key_wrap(impl, pkey, 1, out);
 }
+
+int key_evp_sign(EVP_PKEY *pkey, const EVP_MD *md, const uint8_t *data, size_t n, size_t len,
+		 int pad, struct buf *sig)
+{
+	EVP_MD_CTX *ctx;
+	uint8_t *p;
+	size_t slen = len;
+	int r = ERR_CRYPTO;
+
+	if ((ctx = EVP_MD_CTX_new()) == NULL)
+		return ERR_ALLOC;
+	if (EVP_DigestSignInit(ctx, NULL, md, NULL, pkey) != 1)
+		goto out;
+	if ((r = buf_reserve(sig, len, &p)) != 0)
+		goto out;
+	if (EVP_DigestSign(ctx, p, &slen, data, n) != 1 || slen > len || (!pad && slen != len)) {
+		buf_consume_end(sig, len);
+		r = ERR_CRYPTO;
+		goto out;
+	}
+	if (slen < len) {
+		memmove(p + (len - slen), p, slen);
+		memset(p, 0, len - slen);
+	}
+	r = 0;
+out:
+	EVP_MD_CTX_free(ctx);
+	return r;
+}
+
+int key_evp_verify(EVP_PKEY *pkey, const EVP_MD *md, const uint8_t *sig, size_t sig_len,
+		   const uint8_t *data, size_t n)
+{
+	EVP_MD_CTX *ctx;
+	int r = ERR_SIGNATURE;
+
+	if ((ctx = EVP_MD_CTX_new()) == NULL)
+		return ERR_ALLOC;
+	if (EVP_DigestVerifyInit(ctx, NULL, md, NULL, pkey) == 1 &&
+	    EVP_DigestVerify(ctx, sig, sig_len, data, n) == 1)
+		r = 0;
+	EVP_MD_CTX_free(ctx);
+	return r;
+}

@@ -165,8 +165,10 @@ static int cert_option_string(const uint8_t *data, size_t n, char **out)
 	return 0;
 }
 
-/* critical options: string holding (string name, string data) pairs. */
-static int cert_read_critical(struct rd *r, struct key_cert *c)
+/* A string holding (string name, string data) pairs; on_pair sees each in turn. */
+static int cert_read_pairs(struct rd *r, struct key_cert *c,
+			   int (*on_pair)(struct key_cert *c, const uint8_t *name, size_t name_len,
+					  const uint8_t *data, size_t data_len))
 {
 	struct rd sub;
 	int e;
@@ -178,18 +180,24 @@ static int cert_read_critical(struct rd *r, struct key_cert *c)
 		size_t name_len, data_len;
 
 		if ((e = rd_string(&sub, &name, &name_len)) != 0 ||
-		    (e = rd_string(&sub, &data, &data_len)) != 0)
-			return e;
-		if (name_len == 13 && memcmp(name, "force-command", 13) == 0)
-			e = cert_option_string(data, data_len, &c->force_command);
-		else if (name_len == 14 && memcmp(name, "source-address", 14) == 0)
-			e = cert_option_string(data, data_len, &c->source_address);
-		else if (c->unknown_critical == NULL &&
-			 (c->unknown_critical = strndup((const char *)name, name_len)) == NULL)
-			e = ERR_ALLOC;
-		if (e != 0)
+		    (e = rd_string(&sub, &data, &data_len)) != 0 ||
+		    (e = on_pair(c, name, name_len, data, data_len)) != 0)
 			return e;
 	}
+	return 0;
+}
+
+/* One critical option; the first unknown one is remembered to refuse the cert later. */
+static int cert_critical(struct key_cert *c, const uint8_t *name, size_t name_len,
+			 const uint8_t *data, size_t data_len)
+{
+	if (name_len == 13 && memcmp(name, "force-command", 13) == 0)
+		return cert_option_string(data, data_len, &c->force_command);
+	if (name_len == 14 && memcmp(name, "source-address", 14) == 0)
+		return cert_option_string(data, data_len, &c->source_address);
+	if (c->unknown_critical == NULL &&
+	    (c->unknown_critical = strndup((const char *)name, name_len)) == NULL)
+		return ERR_ALLOC;
 	return 0;
 }
 
@@ -205,26 +213,16 @@ static const struct {
 	{ "no-touch-required", KEY_CERT_EXT_NO_TOUCH },
 };
 
-/* extensions: like critical options; unknown ones are ignored (PROTOCOL.certkeys). */
-static int cert_read_extensions(struct rd *r, struct key_cert *c)
+/* One extension; unknown ones are ignored (PROTOCOL.certkeys). */
+static int cert_extension(struct key_cert *c, const uint8_t *name, size_t name_len,
+			  const uint8_t *data, size_t data_len)
 {
-	struct rd sub;
-	int e;
-
-	if ((e = rd_string_rd(r, &sub)) != 0)
-		return e;
-	while (rd_left(&sub) > 0) {
-		const uint8_t *name, *data;
-		size_t name_len, data_len;
-
-		if ((e = rd_string(&sub, &name, &name_len)) != 0 ||
-		    (e = rd_string(&sub, &data, &data_len)) != 0)
-			return e;
-		for (size_t i = 0; i < sizeof(cert_exts) / sizeof(cert_exts[0]); i++)
-			if (strlen(cert_exts[i].name) == name_len &&
-			    memcmp(cert_exts[i].name, name, name_len) == 0)
-				c->info.ext |= cert_exts[i].bit;
-	}
+	(void)data;
+	(void)data_len;
+	for (size_t i = 0; i < sizeof(cert_exts) / sizeof(cert_exts[0]); i++)
+		if (strlen(cert_exts[i].name) == name_len &&
+		    memcmp(cert_exts[i].name, name, name_len) == 0)
+			c->info.ext |= cert_exts[i].bit;
 	return 0;
 }
 
@@ -285,7 +283,8 @@ int key_cert_from_blob(const uint8_t *blob, size_t n, struct key **out)
 	    (e = rd_cstring(&r, &c->key_id)) != 0 || (e = cert_read_principals(&r, c)) != 0 ||
 	    (e = rd_u64(&r, &c->info.valid_after)) != 0 ||
 	    (e = rd_u64(&r, &c->info.valid_before)) != 0 ||
-	    (e = cert_read_critical(&r, c)) != 0 || (e = cert_read_extensions(&r, c)) != 0 ||
+	    (e = cert_read_pairs(&r, c, cert_critical)) != 0 ||
+	    (e = cert_read_pairs(&r, c, cert_extension)) != 0 ||
 	    (e = rd_string(&r, &reserved, &reserved_len)) != 0)
 		goto out;
 	if (c->info.type != KEY_CERT_USER && c->info.type != KEY_CERT_HOST) {

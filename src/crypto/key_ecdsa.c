@@ -49,9 +49,8 @@ int key_ecdsa_impl_of(EVP_PKEY *pkey, const struct key_impl **impl)
 	return ERR_KEY_TYPE;
 }
 
-/* Key from curve, point and (if d != NULL) private scalar; checks the point is on the curve. */
-static int ec_build(const struct ec_curve *c, const uint8_t *q, size_t q_len, const BIGNUM *d,
-		    EVP_PKEY **out)
+int key_ec_import(const char *group, size_t field_len, const uint8_t *q, size_t q_len,
+		  const BIGNUM *d, EVP_PKEY **out)
 {
 	OSSL_PARAM_BLD *bld = NULL;
 	OSSL_PARAM *params = NULL;
@@ -60,11 +59,11 @@ static int ec_build(const struct ec_curve *c, const uint8_t *q, size_t q_len, co
 	int r = ERR_FORMAT;
 
 	/* Only the uncompressed form (RFC 5656 section 3.1, SEC1 2.3.3), never infinity. */
-	if (q_len != 1 + 2 * c->field_len || q[0] != 0x04)
+	if (q_len != 1 + 2 * field_len || q[0] != 0x04)
 		return ERR_FORMAT;
 	if ((bld = OSSL_PARAM_BLD_new()) == NULL)
 		return ERR_ALLOC;
-	if (!OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, c->ossl, 0) ||
+	if (!OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, group, 0) ||
 	    !OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, q, q_len) ||
 	    (d != NULL && !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PRIV_KEY, d))) {
 		r = ERR_CRYPTO;
@@ -119,7 +118,7 @@ static int ec_pub_read(const struct ec_curve *c, struct rd *r, EVP_PKEY **pkey)
 
 	if ((e = ec_read_point(c, r, &q, &q_len)) != 0)
 		return e;
-	return ec_build(c, q, q_len, NULL, pkey);
+	return key_ec_import(c->ossl, c->field_len, q, q_len, NULL, pkey);
 }
 
 static int ec_pub_write(const struct ec_curve *c, EVP_PKEY *pkey, struct buf *out)
@@ -146,7 +145,7 @@ static int ec_priv_read(const struct ec_curve *c, struct rd *r, EVP_PKEY **pkey)
 
 	if ((e = ec_read_point(c, r, &q, &q_len)) != 0 || (e = key_bn_read(r, &d)) != 0)
 		return e;
-	e = ec_build(c, q, q_len, d, pkey);
+	e = key_ec_import(c->ossl, c->field_len, q, q_len, d, pkey);
 	BN_clear_free(d);
 	return e;
 }

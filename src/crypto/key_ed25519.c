@@ -123,46 +123,18 @@ static int ed_generate(EVP_PKEY **pkey)
 static int ed_sign(EVP_PKEY *pkey, const char *sig_alg, const uint8_t *data, size_t n,
 		   struct buf *sig)
 {
-	EVP_MD_CTX *md;
-	uint8_t *p;
-	size_t slen = ED_SIG_LEN;
-	int r = ERR_CRYPTO;
-
 	(void)sig_alg; /* only "ssh-ed25519", checked by the caller */
-	if ((md = EVP_MD_CTX_new()) == NULL)
-		return ERR_ALLOC;
 	/* Ed25519 is one-shot: no digest, the whole message at once (RFC 8032). */
-	if (EVP_DigestSignInit(md, NULL, NULL, NULL, pkey) != 1)
-		goto out;
-	if ((r = buf_reserve(sig, ED_SIG_LEN, &p)) != 0)
-		goto out;
-	if (EVP_DigestSign(md, p, &slen, data, n) != 1 || slen != ED_SIG_LEN) {
-		buf_consume_end(sig, ED_SIG_LEN);
-		r = ERR_CRYPTO;
-		goto out;
-	}
-	r = 0;
-out:
-	EVP_MD_CTX_free(md);
-	return r;
+	return key_evp_sign(pkey, NULL, data, n, ED_SIG_LEN, 0, sig);
 }
 
 static int ed_verify(EVP_PKEY *pkey, const char *sig_alg, const uint8_t *sig, size_t sig_len,
 		     const uint8_t *data, size_t n)
 {
-	EVP_MD_CTX *md;
-	int r = ERR_SIGNATURE;
-
 	(void)sig_alg;
 	if (sig_len != ED_SIG_LEN)
 		return ERR_SIGNATURE;
-	if ((md = EVP_MD_CTX_new()) == NULL)
-		return ERR_ALLOC;
-	if (EVP_DigestVerifyInit(md, NULL, NULL, NULL, pkey) == 1 &&
-	    EVP_DigestVerify(md, sig, sig_len, data, n) == 1)
-		r = 0;
-	EVP_MD_CTX_free(md);
-	return r;
+	return key_evp_verify(pkey, NULL, sig, sig_len, data, n);
 }
 
 const struct key_impl key_impl_ed25519 = {

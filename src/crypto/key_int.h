@@ -69,6 +69,24 @@ int key_bn_write(const BIGNUM *bn, struct buf *out);
 int key_rsa_check(EVP_PKEY *pkey);
 /* The ECDSA table row of an EC EVP_PKEY (ERR_KEY_TYPE if not one of our curves). */
 int key_ecdsa_impl_of(EVP_PKEY *pkey, const struct key_impl **impl);
+/*
+ * An EC key (key_ecdsa.c) from OpenSSL group name, uncompressed point q of
+ * field_len-byte coordinates and (if d != NULL) private scalar. The point
+ * must lie on the curve and pass EVP_PKEY_public_check (so not infinity);
+ * with d, d must give q. ERR_FORMAT for a bad point or pair.
+ */
+int key_ec_import(const char *group, size_t field_len, const uint8_t *q, size_t q_len,
+		  const BIGNUM *d, EVP_PKEY **out);
+/*
+ * One-shot EVP signature (md NULL for Ed25519) of data, appended to sig as
+ * exactly len bytes. A shorter signature is left-padded with zeros when pad
+ * is set, else refused; ERR_CRYPTO (sig unchanged) on any failure.
+ */
+int key_evp_sign(EVP_PKEY *pkey, const EVP_MD *md, const uint8_t *data, size_t n, size_t len,
+		 int pad, struct buf *sig);
+/* One-shot EVP verification: 0, ERR_SIGNATURE or ERR_ALLOC. */
+int key_evp_verify(EVP_PKEY *pkey, const EVP_MD *md, const uint8_t *sig, size_t sig_len,
+		   const uint8_t *data, size_t n);
 
 /*
  * Encrypted OpenSSH private key sections (keyfile_crypt.c, PROTOCOL.key).

@@ -232,33 +232,11 @@ static int rsa_sign(EVP_PKEY *pkey, const char *sig_alg, const uint8_t *data, si
 		    struct buf *sig)
 {
 	const EVP_MD *md = rsa_md(sig_alg);
-	size_t len = (size_t)EVP_PKEY_get_size(pkey), slen = len;
-	EVP_MD_CTX *ctx;
-	uint8_t *p;
-	int r = ERR_CRYPTO;
 
 	if (md == NULL)
 		return ERR_KEY_TYPE;
-	if ((ctx = EVP_MD_CTX_new()) == NULL)
-		return ERR_ALLOC;
-	if (EVP_DigestSignInit(ctx, NULL, md, NULL, pkey) != 1)
-		goto out;
-	if ((r = buf_reserve(sig, len, &p)) != 0)
-		goto out;
-	if (EVP_DigestSign(ctx, p, &slen, data, n) != 1 || slen > len) {
-		buf_consume_end(sig, len);
-		r = ERR_CRYPTO;
-		goto out;
-	}
 	/* PKCS#1 v1.5 signatures are the modulus length (RFC 8017 section 8.2.1). */
-	if (slen < len) {
-		memmove(p + (len - slen), p, slen);
-		memset(p, 0, len - slen);
-	}
-	r = 0;
-out:
-	EVP_MD_CTX_free(ctx);
-	return r;
+	return key_evp_sign(pkey, md, data, n, (size_t)EVP_PKEY_get_size(pkey), 1, sig);
 }
 
 static int rsa_verify(EVP_PKEY *pkey, const char *sig_alg, const uint8_t *sig, size_t sig_len,
@@ -267,21 +245,13 @@ static int rsa_verify(EVP_PKEY *pkey, const char *sig_alg, const uint8_t *sig, s
 	const EVP_MD *md = rsa_md(sig_alg);
 	size_t len = (size_t)EVP_PKEY_get_size(pkey);
 	uint8_t padded[RSA_MAX_BITS / 8];
-	EVP_MD_CTX *ctx;
-	int r = ERR_SIGNATURE;
 
 	if (md == NULL || sig_len == 0 || sig_len > len || len > sizeof(padded))
 		return ERR_SIGNATURE;
 	/* Some signers drop leading zero bytes; OpenSSH accepts and left-pads them. */
 	memset(padded, 0, len - sig_len);
 	memcpy(padded + (len - sig_len), sig, sig_len);
-	if ((ctx = EVP_MD_CTX_new()) == NULL)
-		return ERR_ALLOC;
-	if (EVP_DigestVerifyInit(ctx, NULL, md, NULL, pkey) == 1 &&
-	    EVP_DigestVerify(ctx, padded, len, data, n) == 1)
-		r = 0;
-	EVP_MD_CTX_free(ctx);
-	return r;
+	return key_evp_verify(pkey, md, padded, len, data, n);
 }
 
 const struct key_impl key_impl_rsa = {

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "util/err.h"
+#include "util/log.h"
 
 static int connect_timeout(int fd, const struct sockaddr *sa, socklen_t salen, int timeout_sec)
 {
@@ -45,8 +46,33 @@ static int connect_timeout(int fd, const struct sockaddr *sa, socklen_t salen, i
 	return r;
 }
 
+/* Bind s to addr (numeric or a name) in the given family; 0 or -1 with errno. */
+static int bind_local(int s, int family, const char *addr)
+{
+	struct addrinfo hints, *res = NULL;
+	int r;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = family;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE;
+	if (getaddrinfo(addr, NULL, &hints, &res) != 0 || res == NULL) {
+		errno = EADDRNOTAVAIL;
+		return -1;
+	}
+	r = bind(s, res->ai_addr, res->ai_addrlen);
+	freeaddrinfo(res);
+	return r;
+}
+
 int net_dial_tcp(const char *host, int port, int family, int timeout_sec, int *fd, char *err,
 		 size_t errlen)
+{
+	return net_dial_tcp_from(host, port, family, timeout_sec, NULL, fd, err, errlen);
+}
+
+int net_dial_tcp_from(const char *host, int port, int family, int timeout_sec,
+		      const char *bind_addr, int *fd, char *err, size_t errlen)
 {
 	struct addrinfo hints, *res = NULL, *ai;
 	char portstr[16];
@@ -63,6 +89,13 @@ int net_dial_tcp(const char *host, int port, int family, int timeout_sec, int *f
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
 		if ((s = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol)) < 0) {
 			saved = errno;
+			continue;
+		}
+		if (bind_addr != NULL && bind_local(s, ai->ai_family, bind_addr) != 0) {
+			saved = errno;
+			log_error("bind %s: %s", bind_addr, strerror(saved));
+			close(s);
+			s = -1;
 			continue;
 		}
 		if (connect_timeout(s, ai->ai_addr, ai->ai_addrlen, timeout_sec) == 0)

@@ -13,6 +13,9 @@
  */
 int net_dial_tcp(const char *host, int port, int family, int timeout_sec, int *fd, char *err,
 		 size_t errlen);
+/* The same from a given local address (ssh's BindAddress / -b; NULL = any). */
+int net_dial_tcp_from(const char *host, int port, int family, int timeout_sec,
+		      const char *bind_addr, int *fd, char *err, size_t errlen);
 /*
  * Bind listening sockets for host:port: host "" = every address, NULL = the
  * loopback addresses (127.0.0.1 and ::1), IPv4 and IPv6 each where present. Appends up to max descriptors to fds; *n gets the count.

@@ -144,6 +144,10 @@ int server_check_key(const struct server_config *global, const struct scfg_conn_
 			continue;
 		if (expand_path(cfg->authorized_keys_files[i], pw, path, sizeof(path)) != 0)
 			continue;
+		/* StrictModes: a file others could have written is not trusted (sshd(8)). */
+		if (cfg->strict_modes != 0 &&
+		    scfg_strict_modes_check(path, pw->pw_uid, pw->pw_dir) != 0)
+			continue;
 		r = authkeys_check_file_user(path, user, key, ci.addr, ci.host, time(NULL), opts);
 		log_debug2("authorized keys file %s: %s", path, err_str(r));
 		if (r == 0)

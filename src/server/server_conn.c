@@ -19,6 +19,8 @@
 #include "net/connect.h"
 #include "net/tcp.h"
 #include "server/server_agent.h"
+#include "server/server_passwd.h"
+#include "server/server_login.h"
 #include "session/session.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -35,6 +37,9 @@ struct server_conn {
 	struct session_server sess;
 	struct fwd_server fwd;
 	struct server_agent agent;
+	struct server_login *login; /* utmp/wtmp helper (NULL: no records) */
+	char *allowed_user;       /* user that passed server_login_allowed (checked once) */
+	int user_refused;
 	char key_fp[KEY_FP_MAX];
 	char client[128];         /* "ADDR:PORT" for audit lines */
 	char raddr[64], laddr[64];/* client and local addresses, for Match */
@@ -46,6 +51,24 @@ struct server_conn {
 	int exit_code;
 };
 
+/*
+ * sshd checks the account (shell, locked, expired) once, at the first
+ * request; a refused user then fails every method. The user cannot change
+ * during a connection (auth refuses that), so the first answer stands.
+ */
+static int user_allowed(struct server_conn *sc, const char *user)
+{
+	if (sc->allowed_user == NULL && !sc->user_refused) {
+		int pam = sc->cfg->use_pam == 1 && server_passwd_have_pam();
+
+		if (server_login_allowed(user, pam) != 0)
+			sc->user_refused = 1;
+		else if ((sc->allowed_user = strdup(user)) == NULL)
+			return 0;
+	}
+	return !sc->user_refused && strcmp(sc->allowed_user, user) == 0;
+}
+
 static int check_key_cb(void *arg, const char *user, const struct key *key,
 			struct authkey_opts **opts)
 {
@@ -54,7 +77,33 @@ static int check_key_cb(void *arg, const char *user, const struct key *key,
 		.host = sc->raddr, .addr = sc->raddr, .laddr = sc->laddr, .lport = sc->lport,
 	};
 
+	if (!user_allowed(sc, user))
+		return ERR_PERMISSION;
 	return server_check_key(sc->cfg, &ci, user, key, opts);
+}
+
+/* Passwords (server_passwd.c); a refused account still hashes, then fails alike. */
+static int password_cb(void *arg, const char *user, const char *password)
+{
+	struct server_conn *sc = arg;
+	struct scfg_conn_info ci = {
+		.host = sc->raddr, .addr = sc->raddr, .laddr = sc->laddr, .lport = sc->lport,
+	};
+	int r = server_check_password(sc->cfg, &ci, user, password);
+
+	if (r == 0 && !user_allowed(sc, user))
+		r = ERR_PERMISSION;
+	return r;
+}
+
+static int user_methods_cb(void *arg, const char *user, struct auth_user_methods *out)
+{
+	struct server_conn *sc = arg;
+	struct scfg_conn_info ci = {
+		.host = sc->raddr, .addr = sc->raddr, .laddr = sc->laddr, .lport = sc->lport,
+	};
+
+	return server_user_methods(sc->cfg, &ci, user, out);
 }
 
 static int alg_allowed_cb(void *arg, const char *user, const char *alg)
@@ -150,7 +199,10 @@ static int effective_config(struct server_conn *sc)
 /* Forwarding context: who logged in, with which key, and what policy applies. */
 static int start_forwarding(struct server_conn *sc)
 {
-	key_fingerprint(auth_server_key(sc->auth), sc->key_fp, sizeof(sc->key_fp));
+	/* Audit lines name the key; a password login has none. */
+	if (auth_server_key(sc->auth) == NULL ||
+	    key_fingerprint(auth_server_key(sc->auth), sc->key_fp, sizeof(sc->key_fp)) != 0)
+		snprintf(sc->key_fp, sizeof(sc->key_fp), "%s", "none");
 	if (net_dns_new(sc->base, &sc->fwd.dns) != 0)
 		return ERR_ALLOC;
 	sc->fwd.base = sc->base;
@@ -200,7 +252,12 @@ static int start_connection_layer(struct server_conn *sc)
 										 : "/bin/sh");
 	if (sc->user.name == NULL || sc->user.home == NULL || sc->user.shell == NULL)
 		return ERR_ALLOC;
-	if ((r = effective_config(sc)) != 0 || (r = become_user(sc)) != 0)
+	if ((r = effective_config(sc)) != 0)
+		return r;
+	/* Before dropping root: the helper that writes utmp/wtmp records keeps it. */
+	if (server_login_start(sc->user.name, sc->raddr, &sc->login) != 0)
+		log_debug("no utmp/wtmp records for this connection");
+	if ((r = become_user(sc)) != 0)
 		return r;
 	sc->sess.base = sc->base;
 	sc->sess.flush = engine_flush_cb;
@@ -212,6 +269,18 @@ static int start_connection_layer(struct server_conn *sc)
 	sc->sess.agent_request = agent_request_cb;
 	sc->sess.agent_socket = agent_socket_cb;
 	sc->sess.agent_arg = sc;
+	sc->sess.subsystems = sc->eff.subsystems;
+	sc->sess.n_subsystems = sc->eff.n_subsystems;
+	sc->sess.print_motd = sc->eff.print_motd;
+	/* Terminal and environment: AcceptEnv after Match; no-pty / restrict / no permit-pty. */
+	sc->sess.accept_env = sc->eff.accept_env;
+	sc->sess.n_accept_env = sc->eff.n_accept_env;
+	sc->sess.no_pty = (opts != NULL && opts->no_pty) || !sc->eff.permit_tty;
+	if (sc->login != NULL) {
+		sc->sess.login_record = server_login_record;
+		sc->sess.logout_record = server_login_end;
+		sc->sess.login_arg = sc->login;
+	}
 	memset(&cc, 0, sizeof(cc));
 	cc.open = open_cb;
 	cc.global = global_cb;
@@ -343,6 +412,10 @@ void server_conn_run(int fd, const struct server_config *cfg, struct key *const 
 	ac.arg = &sc;
 	ac.remote = sc.peer;
 	ac.pubkey_accepted_algorithms = cfg->pubkey_accepted_algorithms;
+	ac.check_password = password_cb;
+	ac.user_methods = user_methods_cb;
+	ac.kbdint_name = cfg->use_pam == 1 && server_passwd_have_pam() ? "keyboard-interactive/pam"
+								    : NULL;
 	if (auth_server_new(engine_tp(sc.eng), &ac, &sc.auth) != 0)
 		goto out;
 	if (cfg->login_grace_time > 0) {

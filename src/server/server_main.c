@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -246,6 +247,59 @@ static void serve(const struct server_config *cfg, int *fds, int nfds, struct ke
 }
 
 /*
+ * burrowd -i: the connection is stdin and stdout. One socket (as inetd or
+ * socat give) is used as it is; two different descriptors (pipes) are
+ * joined to one end of a socketpair by a relay child.
+ */
+static void relay_copy(int from, int to)
+{
+	char buf[16384];
+	ssize_t n;
+
+	while ((n = read(from, buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR)) {
+		for (ssize_t off = 0; n > 0 && off < n;) {
+			ssize_t w = write(to, buf + off, (size_t)(n - off));
+
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0)
+				return;
+			off += w;
+		}
+	}
+}
+
+static int inetd_fd(void)
+{
+	struct stat a, b;
+	int sp[2];
+	pid_t pid;
+
+	if (fstat(0, &a) == 0 && fstat(1, &b) == 0 && a.st_dev == b.st_dev &&
+	    a.st_ino == b.st_ino && S_ISSOCK(a.st_mode))
+		return 0;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) != 0)
+		return 0;
+	if ((pid = fork()) == 0) {
+		close(sp[0]);
+		if (fork() == 0) {
+			relay_copy(0, sp[1]);
+			shutdown(sp[1], SHUT_WR);
+			_exit(0);
+		}
+		close(0);
+		relay_copy(sp[1], 1);
+		_exit(0);
+	}
+	close(sp[1]);
+	if (pid < 0) {
+		close(sp[0]);
+		return 0;
+	}
+	return sp[0];
+}
+
+/*
  * HostCertificate: each certificate goes with the host key it certifies,
  * as an extra host key (the private key presenting as the certificate), so
  * both the plain and the certificate algorithms are offered, as sshd does.
@@ -293,8 +347,11 @@ int server_main(int argc, char **argv)
 
 	log_init("burrowd", LOG_INFO);
 	scfg_init(&cfg);
-	if (scfg_configure(&cfg, argc, argv) != 0)
+	/* A bad configuration exits 255, as sshd (and sshd -t) does. */
+	if (scfg_configure(&cfg, argc, argv) != 0) {
+		status = 255;
 		goto out;
+	}
 	log_set_level((enum log_level)cfg.log_level);
 	if (cfg.log_file != NULL && log_set_file(cfg.log_file) != 0) {
 		fprintf(stderr, "burrowd: cannot open log file %s: %s\n", cfg.log_file, strerror(errno));
@@ -311,6 +368,13 @@ int server_main(int argc, char **argv)
 		goto out;
 	attach_host_certs(&cfg, keys, &nkeys);
 	if (cfg.test_only) {
+		status = 0;
+		goto out;
+	}
+	if (cfg.inetd_mode) {
+		/* sshd -i: inetd hands over the connected socket as stdin and stdout. */
+		signal(SIGPIPE, SIG_IGN);
+		server_conn_run(inetd_fd(), &cfg, keys, nkeys);
 		status = 0;
 		goto out;
 	}

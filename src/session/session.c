@@ -11,6 +11,9 @@
 #include <unistd.h>
 
 #include "chanio/chanio.h"
+#include "session/session_env.h"
+#include "session/session_pty.h"
+#include "session/session_subsystem.h"
 #include "transport/transport.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -26,6 +29,7 @@ struct session {
 	int status;
 	int sources_done; /* child's stdout and stderr reached EOF */
 	int finished;     /* exit status sent and CLOSE queued */
+	struct session_tty tty; /* pty-req, env, window-change, signal (session_pty.c) */
 };
 
 static struct session *sessions;
@@ -39,25 +43,12 @@ static void session_unlink(struct session *s)
 		}
 }
 
+/* RFC 4254 section 6.10 names, without the "SIG" prefix. */
 static const char *signal_name(int sig)
 {
-	/* RFC 4254 section 6.10 names, without the "SIG" prefix. */
-	switch (sig) {
-	case SIGABRT: return "ABRT";
-	case SIGALRM: return "ALRM";
-	case SIGFPE: return "FPE";
-	case SIGHUP: return "HUP";
-	case SIGILL: return "ILL";
-	case SIGINT: return "INT";
-	case SIGKILL: return "KILL";
-	case SIGPIPE: return "PIPE";
-	case SIGQUIT: return "QUIT";
-	case SIGSEGV: return "SEGV";
-	case SIGTERM: return "TERM";
-	case SIGUSR1: return "USR1";
-	case SIGUSR2: return "USR2";
-	default: return "UNKNOWN";
-	}
+	const char *name = session_signal_name(sig);
+
+	return name != NULL ? name : "UNKNOWN";
 }
 
 static void try_finish(struct session *s)
@@ -83,51 +74,12 @@ static void try_finish(struct session *s)
 	chanio_close(s->cio);
 }
 
-static void child_setup_env(const struct session *s)
-{
-	const struct session_user *u = s->srv->user;
-
-	clearenv();
-	setenv("USER", u->name, 1);
-	setenv("LOGNAME", u->name, 1);
-	setenv("HOME", u->home, 1);
-	setenv("SHELL", u->shell, 1);
-	setenv("PATH", u->uid == 0 ? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-				   : "/usr/local/bin:/usr/bin:/bin:/usr/games", 1);
-	if (s->srv->agent_socket != NULL) {
-		const char *sock = s->srv->agent_socket(s->srv->agent_arg);
-
-		if (sock != NULL)
-			setenv("SSH_AUTH_SOCK", sock, 1);
-	}
-	if (s->srv->ssh_connection != NULL) {
-		char client[128];
-		const char *sp;
-
-		setenv("SSH_CONNECTION", s->srv->ssh_connection, 1);
-		/* SSH_CLIENT is "client_ip client_port server_port". */
-		sp = strrchr(s->srv->ssh_connection, ' ');
-		if (sp != NULL) {
-			int n = 0, spaces = 0;
-
-			for (const char *p = s->srv->ssh_connection; *p != '\0' && n < 100; p++) {
-				if (*p == ' ' && ++spaces == 2)
-					break;
-				client[n++] = *p;
-			}
-			snprintf(client + n, sizeof(client) - (size_t)n, "%s", sp);
-			setenv("SSH_CLIENT", client, 1);
-		}
-	}
-}
-
 /* In the child: become the user, then run the shell. Never returns. */
 static void child_exec(const struct session *s, const char *command)
 {
 	const char *forced = s->srv->forced_command;
 	const struct session_user *u = s->srv->user;
-	const char *base = strrchr(u->shell, '/');
-	char argv0[256];
+	struct session_env_info info = { 0 };
 
 	signal(SIGPIPE, SIG_DFL);
 	signal(SIGCHLD, SIG_DFL);
@@ -146,25 +98,46 @@ static void child_exec(const struct session *s, const char *command)
 			_exit(1);
 		}
 	}
-	child_setup_env(s);
 	/* authorized_keys command="...": run it instead, telling it what was asked. */
-	if (forced != NULL) {
-		if (command != NULL)
-			setenv("SSH_ORIGINAL_COMMAND", command, 1);
+	info.original = forced != NULL ? command : NULL;
+	if (forced != NULL)
 		command = forced;
-	}
-	if (chdir(u->home) != 0 && chdir("/") != 0)
+	info.tty = session_tty_has_pty(&s->tty) ? s->tty.name : NULL;
+	info.term = s->tty.term;
+	info.client_env = s->tty.env;
+	info.n_client_env = (size_t)s->tty.n_env;
+	if (session_env_setup(s->srv, &info) != 0)
 		_exit(1);
-	base = base != NULL ? base + 1 : u->shell;
-	if (command == NULL) {
-		/* A login shell without a terminal: argv[0] starts with '-'. */
-		snprintf(argv0, sizeof(argv0), "-%s", base);
-		execl(u->shell, argv0, (char *)NULL);
-	} else {
-		execl(u->shell, base, "-c", command, (char *)NULL);
+	if (session_env_nologin(s->srv))
+		_exit(254);
+	if (chdir(u->home) != 0) {
+		/* sshd's words; it then starts in / */
+		fprintf(stderr, "Could not chdir to home directory %s: %s\n", u->home,
+			strerror(errno));
+		if (chdir("/") != 0)
+			_exit(1);
 	}
-	fprintf(stderr, "burrowd: exec %s: %s\n", u->shell, strerror(errno));
-	_exit(127);
+	session_env_motd(s->srv, command, info.tty != NULL);
+	session_env_exec(u, command);
+}
+
+/* After pty-req the child's stdin, stdout and stderr are all the slave. */
+static int spawn_pty(struct session *s, const char *command)
+{
+	pid_t pid = session_tty_fork(&s->tty, s->cio);
+
+	if (pid < 0)
+		return ERR_SYSTEM;
+	if (pid == 0)
+		child_exec(s, command);
+	s->pid = pid;
+	s->running = 1;
+	if (s->srv->login_record != NULL)
+		s->srv->login_record(s->srv->login_arg, s->tty.name, pid);
+	chanio_start(s->cio);
+	log_debug("session: started %s on %s for %s (pid %ld)",
+		  command != NULL ? "command" : "shell", s->tty.name, s->srv->user->name, (long)pid);
+	return 0;
 }
 
 static int spawn(struct session *s, const char *command)
@@ -172,6 +145,8 @@ static int spawn(struct session *s, const char *command)
 	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
 	pid_t pid;
 
+	if (session_tty_has_pty(&s->tty))
+		return spawn_pty(s, command);
 	if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0)
 		goto fail;
 	if ((pid = fork()) < 0)
@@ -204,6 +179,28 @@ fail:
 	return ERR_SYSTEM;
 }
 
+/* RFC 4254 section 6.5: run the Subsystem command for the name, as an exec request would. */
+static int start_subsystem(struct session *s, struct rd *args)
+{
+	char *name = NULL, *command = NULL;
+	int r;
+
+	if ((r = rd_cstring(args, &name)) != 0 || (r = rd_end(args)) != 0)
+		goto out;
+	if ((r = session_subsystem_command(s->srv, name, &command)) != 0) {
+		/* sshd's log line */
+		log_info("subsystem request for %.100s by user %s failed, subsystem not found",
+			 name, s->srv->user->name);
+		goto out;
+	}
+	log_debug("subsystem request for %.100s by user %s", name, s->srv->user->name);
+	r = spawn(s, command);
+out:
+	free(name);
+	free(command);
+	return r;
+}
+
 static int on_request(void *arg, const char *type, int want_reply, struct rd *args)
 {
 	struct session *s = arg;
@@ -211,6 +208,9 @@ static int on_request(void *arg, const char *type, int want_reply, struct rd *ar
 	int r;
 
 	(void)want_reply;
+	r = session_tty_request(&s->tty, s->srv, s->running ? s->pid : 0, type, args);
+	if (r != ERR_NOT_FOUND)
+		return r;
 	if (strcmp(type, "exec") == 0 || strcmp(type, "shell") == 0) {
 		if (s->running)
 			return ERR_BAD_STATE;
@@ -222,6 +222,11 @@ static int on_request(void *arg, const char *type, int want_reply, struct rd *ar
 		r = spawn(s, command);
 		free(command);
 		return r;
+	}
+	if (strcmp(type, "subsystem") == 0) {
+		if (s->running)
+			return ERR_BAD_STATE;
+		return start_subsystem(s, args);
 	}
 	if (strcmp(type, "auth-agent-req@openssh.com") == 0) {
 		if ((r = rd_end(args)) != 0)
@@ -248,6 +253,9 @@ static void on_closed(void *arg)
 
 	if (s->running && !s->exited)
 		kill(-s->pid, SIGHUP);
+	if (s->running && session_tty_has_pty(&s->tty) && s->srv->logout_record != NULL)
+		s->srv->logout_record(s->srv->login_arg, s->tty.name);
+	session_tty_free(&s->tty);
 	session_unlink(s);
 	free(s);
 }
@@ -266,6 +274,7 @@ int session_accept(const struct session_server *srv, struct chan *ch)
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return ERR_ALLOC;
 	s->srv = srv;
+	session_tty_init(&s->tty);
 	if ((r = chanio_new(srv->base, &session_hooks, s, srv->flush, srv->flush_arg, &s->cio)) != 0) {
 		free(s);
 		return r;

@@ -37,6 +37,22 @@ struct session_server {
 	/* SSH_AUTH_SOCK for commands started from now on (NULL: none). May be NULL. */
 	const char *(*agent_socket)(void *agent_arg);
 	void *agent_arg;
+	/* sshd_config after Match: Subsystem "name command [args]" entries, PrintMotd. */
+	char *const *subsystems;
+	int n_subsystems;
+	int print_motd;
+	/*
+	 * utmp/wtmp: a session with a pty started (pid is its child) or ended.
+	 * tty is "/dev/pts/N". May be NULL (no records kept).
+	 */
+	void (*login_record)(void *login_arg, const char *tty, pid_t pid);
+	void (*logout_record)(void *login_arg, const char *tty);
+	void *login_arg;
+	/* sshd_config AcceptEnv patterns after Match: env requests allowed. */
+	char *const *accept_env;
+	int n_accept_env;
+	/* pty-req refused: no-pty / restrict key option, certificate without permit-pty. */
+	int no_pty;
 };
 
 /* Accept a peer's "session" open: the channel's requests are handled from here on. */

@@ -237,18 +237,34 @@ out:
 }
 
 /* string Q_C || string Q_S (the DH methods' mpints e and f are the same bytes). */
-static int ecdh_mid(const uint8_t *qc, size_t qc_len, const uint8_t *qs, size_t qs_len,
-		    struct buf *mid)
+static int ecdh_mid(const struct tp_kex *kx, const uint8_t *qc, size_t qc_len, const uint8_t *qs,
+		    size_t qs_len, struct buf *mid)
 {
 	int r;
 
+	(void)kx;
 	if ((r = buf_put_string(mid, qc, qc_len)) != 0 || (r = buf_put_string(mid, qs, qs_len)) != 0)
 		return r;
 	return 0;
 }
 
-/* byte 30 (KEX_ECDH_INIT / KEXDH_INIT), string Q_C (or mpint e) */
-int tp_kex_on_ecdh_init(struct tp *t, const uint8_t *p, size_t n)
+static int ecdh_encaps(const struct tp_kex *kx, const uint8_t *qc, size_t qc_len, struct buf *qs,
+		       struct buf *k)
+{
+	return kx->algs.kex->encaps(qc, qc_len, qs, k);
+}
+
+/* byte 30 (KEX_ECDH_INIT / KEXDH_INIT), string Q_C (or mpint e) -> byte 31 reply */
+static const struct tp_kex_method ecdh_method = {
+	.init_name = "KEX_ECDH_INIT",
+	.reply_name = "KEX_ECDH_REPLY",
+	.reply_type = SSH_MSG_KEX_ECDH_REPLY,
+	.encaps = ecdh_encaps,
+	.mid = ecdh_mid,
+};
+
+/* Server: byte, string Q_C (or mpint e). */
+int tp_kex_method_on_init(struct tp *t, const struct tp_kex_method *m, const uint8_t *p, size_t n)
 {
 	struct tp_kex *kx = &t->kx;
 	const uint8_t *qc;
@@ -262,24 +278,29 @@ int tp_kex_on_ecdh_init(struct tp *t, const uint8_t *p, size_t n)
 	buf_init(&mid);
 	rd_init(&rd, p + 1, n - 1);
 	if ((r = rd_string(&rd, &qc, &qc_len)) != 0 || (r = rd_end(&rd)) != 0) {
-		r = tp_fail(t, r, SSH_DISCONNECT_PROTOCOL_ERROR, "malformed KEX_ECDH_INIT");
+		r = tp_fail(t, r, SSH_DISCONNECT_PROTOCOL_ERROR, "malformed %s", m->init_name);
 		goto out;
 	}
-	if ((r = kx->algs.kex->encaps(qc, qc_len, &qs, &k)) != 0) {
+	if ((r = m->encaps(kx, qc, qc_len, &qs, &k)) != 0) {
 		r = tp_fail(t, r, SSH_DISCONNECT_KEY_EXCHANGE_FAILED,
 			    "key exchange failed: bad client public value");
 		goto out;
 	}
-	if ((r = ecdh_mid(qc, qc_len, buf_ptr(&qs), buf_len(&qs), &mid)) != 0) {
+	if ((r = m->mid(kx, qc, qc_len, buf_ptr(&qs), buf_len(&qs), &mid)) != 0) {
 		r = tp_fail(t, r, SSH_DISCONNECT_BY_APPLICATION, "out of memory");
 		goto out;
 	}
-	r = tp_kex_server_finish(t, SSH_MSG_KEX_ECDH_REPLY, &mid, buf_ptr(&qs), buf_len(&qs), &k);
+	r = tp_kex_server_finish(t, m->reply_type, &mid, buf_ptr(&qs), buf_len(&qs), &k);
 out:
 	buf_free(&qs);
 	buf_free(&k);
 	buf_free(&mid);
 	return r;
+}
+
+int tp_kex_on_ecdh_init(struct tp *t, const uint8_t *p, size_t n)
+{
+	return tp_kex_method_on_init(t, &ecdh_method, p, n);
 }
 
 /* Client: the host key must verify, stay the same across rekeys, and be accepted. */
@@ -338,8 +359,8 @@ out:
 	return r;
 }
 
-/* byte 31, string K_S, string Q_S (or mpint f), string signature */
-int tp_kex_on_ecdh_reply(struct tp *t, const uint8_t *p, size_t n)
+/* Client: byte, string K_S, string Q_S (or mpint f), string signature. */
+int tp_kex_method_on_reply(struct tp *t, const struct tp_kex_method *m, const uint8_t *p, size_t n)
 {
 	struct tp_kex *kx = &t->kx;
 	const uint8_t *ks, *qs, *sig;
@@ -353,7 +374,7 @@ int tp_kex_on_ecdh_reply(struct tp *t, const uint8_t *p, size_t n)
 	rd_init(&rd, p + 1, n - 1);
 	if ((r = rd_string(&rd, &ks, &ks_len)) != 0 || (r = rd_string(&rd, &qs, &qs_len)) != 0 ||
 	    (r = rd_string(&rd, &sig, &sig_len)) != 0 || (r = rd_end(&rd)) != 0) {
-		r = tp_fail(t, r, SSH_DISCONNECT_PROTOCOL_ERROR, "malformed KEX_ECDH_REPLY");
+		r = tp_fail(t, r, SSH_DISCONNECT_PROTOCOL_ERROR, "malformed %s", m->reply_name);
 		goto out;
 	}
 	if ((r = kx->algs.kex->decaps(kx->priv, qs, qs_len, &k)) != 0) {
@@ -363,7 +384,7 @@ int tp_kex_on_ecdh_reply(struct tp *t, const uint8_t *p, size_t n)
 	}
 	kx->algs.kex->priv_free(kx->priv);
 	kx->priv = NULL;
-	if ((r = ecdh_mid(buf_ptr(&kx->q_c), buf_len(&kx->q_c), qs, qs_len, &mid)) != 0) {
+	if ((r = m->mid(kx, buf_ptr(&kx->q_c), buf_len(&kx->q_c), qs, qs_len, &mid)) != 0) {
 		r = tp_fail(t, r, SSH_DISCONNECT_BY_APPLICATION, "out of memory");
 		goto out;
 	}
@@ -372,6 +393,11 @@ out:
 	buf_free(&k);
 	buf_free(&mid);
 	return r;
+}
+
+int tp_kex_on_ecdh_reply(struct tp *t, const uint8_t *p, size_t n)
+{
+	return tp_kex_method_on_reply(t, &ecdh_method, p, n);
 }
 
 int tp_kex_expected(const struct tp *t)

@@ -182,76 +182,20 @@ static int gex_mid(const struct tp_kex *kx, const uint8_t *e, size_t e_len, cons
 	return 0;
 }
 
-/* Server: mpint e -> GEX_REPLY. */
-static int on_init(struct tp *t, const uint8_t *p, size_t n)
+static int gex_encaps(const struct tp_kex *kx, const uint8_t *e, size_t e_len, struct buf *f,
+		      struct buf *k)
 {
-	struct tp_kex *kx = &t->kx;
-	const uint8_t *e;
-	size_t e_len;
-	struct buf f, k, mid;
-	struct rd rd;
-	int r;
-
-	buf_init(&f);
-	buf_init(&k);
-	buf_init(&mid);
-	rd_init(&rd, p + 1, n - 1);
-	if ((r = rd_string(&rd, &e, &e_len)) != 0 || (r = rd_end(&rd)) != 0) {
-		r = tp_fail(t, r, SSH_DISCONNECT_PROTOCOL_ERROR, "malformed GEX_INIT");
-		goto out;
-	}
-	if ((r = kex_dh_group_encaps(kx->gex_grp, e, e_len, &f, &k)) != 0) {
-		r = tp_fail(t, r, SSH_DISCONNECT_KEY_EXCHANGE_FAILED,
-			    "key exchange failed: bad client public value");
-		goto out;
-	}
-	if ((r = gex_mid(kx, e, e_len, buf_ptr(&f), buf_len(&f), &mid)) != 0) {
-		r = tp_fail(t, r, SSH_DISCONNECT_BY_APPLICATION, "out of memory");
-		goto out;
-	}
-	r = tp_kex_server_finish(t, SSH_MSG_KEX_DH_GEX_REPLY, &mid, buf_ptr(&f), buf_len(&f), &k);
-out:
-	buf_free(&f);
-	buf_free(&k);
-	buf_free(&mid);
-	return r;
+	return kex_dh_group_encaps(kx->gex_grp, e, e_len, f, k);
 }
 
-/* Client: string K_S, mpint f, string signature. */
-static int on_reply(struct tp *t, const uint8_t *p, size_t n)
-{
-	struct tp_kex *kx = &t->kx;
-	const uint8_t *ks, *f, *sig;
-	size_t ks_len, f_len, sig_len;
-	struct buf k, mid;
-	struct rd rd;
-	int r;
-
-	buf_init(&k);
-	buf_init(&mid);
-	rd_init(&rd, p + 1, n - 1);
-	if ((r = rd_string(&rd, &ks, &ks_len)) != 0 || (r = rd_string(&rd, &f, &f_len)) != 0 ||
-	    (r = rd_string(&rd, &sig, &sig_len)) != 0 || (r = rd_end(&rd)) != 0) {
-		r = tp_fail(t, r, SSH_DISCONNECT_PROTOCOL_ERROR, "malformed GEX_REPLY");
-		goto out;
-	}
-	if ((r = kx->algs.kex->decaps(kx->priv, f, f_len, &k)) != 0) {
-		r = tp_fail(t, r, SSH_DISCONNECT_KEY_EXCHANGE_FAILED,
-			    "key exchange failed: bad server public value");
-		goto out;
-	}
-	kx->algs.kex->priv_free(kx->priv);
-	kx->priv = NULL;
-	if ((r = gex_mid(kx, buf_ptr(&kx->q_c), buf_len(&kx->q_c), f, f_len, &mid)) != 0) {
-		r = tp_fail(t, r, SSH_DISCONNECT_BY_APPLICATION, "out of memory");
-		goto out;
-	}
-	r = tp_kex_client_finish(t, ks, ks_len, &mid, &k, sig, sig_len);
-out:
-	buf_free(&k);
-	buf_free(&mid);
-	return r;
-}
+/* Server: mpint e -> GEX_REPLY. Client: string K_S, mpint f, string signature. */
+static const struct tp_kex_method gex_method = {
+	.init_name = "GEX_INIT",
+	.reply_name = "GEX_REPLY",
+	.reply_type = SSH_MSG_KEX_DH_GEX_REPLY,
+	.encaps = gex_encaps,
+	.mid = gex_mid,
+};
 
 int tp_gex_on_msg(struct tp *t, const uint8_t *p, size_t n)
 {
@@ -261,9 +205,9 @@ int tp_gex_on_msg(struct tp *t, const uint8_t *p, size_t n)
 	case SSH_MSG_KEX_DH_GEX_GROUP:
 		return on_group(t, p, n);
 	case SSH_MSG_KEX_DH_GEX_INIT:
-		return on_init(t, p, n);
+		return tp_kex_method_on_init(t, &gex_method, p, n);
 	case SSH_MSG_KEX_DH_GEX_REPLY:
-		return on_reply(t, p, n);
+		return tp_kex_method_on_reply(t, &gex_method, p, n);
 	}
 	return tp_fail(t, ERR_PROTOCOL, SSH_DISCONNECT_PROTOCOL_ERROR,
 		       "protocol error: unexpected message %u during group exchange", p[0]);

@@ -205,6 +205,24 @@ int tp_kex_server_finish(struct tp *t, uint8_t reply_type, const struct buf *mid
 			 const uint8_t *q_s, size_t q_s_len, const struct buf *k);
 int tp_kex_client_finish(struct tp *t, const uint8_t *ks, size_t ks_len, const struct buf *mid,
 			 const struct buf *k, const uint8_t *sig, size_t sig_len);
+/*
+ * What tells one KEM-shaped method's final message pair apart: the message
+ * names (for errors), the server's reply type, how the server encapsulates
+ * to the client's value, and the method's `mid` part of the exchange hash.
+ */
+struct tp_kex_method {
+	const char *init_name;
+	const char *reply_name;
+	uint8_t reply_type;
+	int (*encaps)(const struct tp_kex *kx, const uint8_t *q_c, size_t q_c_len,
+		      struct buf *q_s, struct buf *k);
+	int (*mid)(const struct tp_kex *kx, const uint8_t *q_c, size_t q_c_len,
+		   const uint8_t *q_s, size_t q_s_len, struct buf *mid);
+};
+/* Server: [byte, string q_c] -> reply. Client: [byte, K_S, string q_s, signature]. */
+int tp_kex_method_on_init(struct tp *t, const struct tp_kex_method *m, const uint8_t *p, size_t n);
+int tp_kex_method_on_reply(struct tp *t, const struct tp_kex_method *m, const uint8_t *p,
+			   size_t n);
 
 /* kex_gex.c: diffie-hellman-group-exchange, RFC 4419. */
 enum {

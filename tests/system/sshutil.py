@@ -206,6 +206,8 @@ class Server:
                 "-h", str(self.hostkey),
                 "-o", "ListenAddress=%s" % HOST,
                 "-o", "AuthorizedKeysFile=%s" % self.authorized_keys,
+                # Keys live under /tmp (world-writable): as for sshd above.
+                "-o", "StrictModes=no",
                 "-o", "PidFile=%s" % self.pidfile]
         if self.config:
             cfg = self.dir / "burrowd_config"
@@ -219,16 +221,19 @@ class Server:
             argv += ["-o", "LogLevel=%s" % self.log_level]
         for e in self.extra:
             argv += ["-o", e]
+        # As the sshd above: no passwords unless a test asks (extra comes first and wins).
+        argv += ["-o", "PasswordAuthentication=no", "-o", "KbdInteractiveAuthentication=no"]
         return argv
 
-    def start(self):
+    def start(self, port=None):
+        """Start on a free port, or on `port` (e.g. again after stop())."""
         if self.kind == "sshd":
             # Privilege separation directory; sshd refuses to start without it.
             if os.geteuid() == 0:
                 os.makedirs("/run/sshd", mode=0o755, exist_ok=True)
         last = ""
         for _attempt in range(3):
-            self.port = free_port()
+            self.port = port or free_port()
             argv = self.argv()
             with open(self.log, "ab") as log:
                 log.write(("### %s\n" % " ".join(argv)).encode())

@@ -156,40 +156,35 @@ def askpass_env(tmp_path, passphrase=PASSPHRASE):
     return env
 
 
+def run_askpass(h, tmp_path, client, srv, identity, passphrase=PASSPHRASE):
+    """Run `echo logged-in` with the key's passphrase from SSH_ASKPASS only."""
+    argv = h.client_argv(client, srv, "echo logged-in", identity=identity)
+    # BatchMode=yes would forbid asking; drop it.
+    i = argv.index("BatchMode=yes")
+    del argv[i - 1:i + 1]
+    proc = h.spawn(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                   env=askpass_env(tmp_path, passphrase))
+    return h.wait(proc, timeout=60)
+
+
 @pytest.mark.parametrize("key", ["ed25519_enc", "rsa_enc", "ecdsa_pem_enc"])
 @pytest.mark.parametrize("server", ["burrowd", "sshd"])
 def test_encrypted_user_key_askpass(h, user_keys, tmp_path, server, key):
     """The passphrase comes from SSH_ASKPASS (no terminal), as with ssh."""
     srv = h.server(server, authorized_keys=user_keys["authorized_keys"])
-    argv = h.client_argv("burrow", srv, "echo logged-in", identity=user_keys[key])
-    # BatchMode=yes would forbid asking; drop it.
-    i = argv.index("BatchMode=yes")
-    del argv[i - 1:i + 1]
-    proc = h.spawn(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                   env=askpass_env(tmp_path))
-    res = h.wait(proc, timeout=60)
+    res = run_askpass(h, tmp_path, "burrow", srv, user_keys[key])
     assert res.rc == 0 and res.stdout == b"logged-in\n", diag(res, srv)
 
 
 def test_encrypted_user_key_wrong_passphrase(h, user_keys, tmp_path):
     """A wrong passphrase from SSH_ASKPASS does not log in."""
     srv = h.server("burrowd", authorized_keys=user_keys["authorized_keys"])
-    argv = h.client_argv("burrow", srv, "echo logged-in", identity=user_keys["rsa_enc"])
-    i = argv.index("BatchMode=yes")
-    del argv[i - 1:i + 1]
-    proc = h.spawn(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                   env=askpass_env(tmp_path, "not the passphrase"))
-    res = h.wait(proc, timeout=60)
+    res = run_askpass(h, tmp_path, "burrow", srv, user_keys["rsa_enc"], "not the passphrase")
     assert res.rc != 0 and b"logged-in" not in res.stdout, diag(res, srv)
 
 
 def test_encrypted_key_askpass_ssh_baseline(h, user_keys, tmp_path):
     """The same askpass setup logs ssh in (proves the harness, not burrow)."""
     srv = h.server("burrowd", authorized_keys=user_keys["authorized_keys"])
-    argv = h.client_argv("ssh", srv, "echo logged-in", identity=user_keys["ed25519_enc"])
-    i = argv.index("BatchMode=yes")
-    del argv[i - 1:i + 1]
-    proc = h.spawn(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                   env=askpass_env(tmp_path))
-    res = h.wait(proc, timeout=60)
+    res = run_askpass(h, tmp_path, "ssh", srv, user_keys["ed25519_enc"])
     assert res.rc == 0 and res.stdout == b"logged-in\n", diag(res, srv)

@@ -92,7 +92,9 @@ def test_unprivileged_burrowd_serves_only_its_user(h, keys, test_user, tmp_path)
     argv = ["setpriv", "--reuid=%d" % test_user.pw_uid, "--regid=%d" % test_user.pw_gid,
             "--init-groups", str(BURROWD), "-D", "-e", "-f", "/dev/null", "-p", str(port),
             "-h", str(d / "hostkey"), "-o", "ListenAddress=%s" % HOST,
-            "-o", "AuthorizedKeysFile=%s" % ak, "-o", "PidFile=%s" % (d / "pid")]
+            "-o", "AuthorizedKeysFile=%s" % ak, "-o", "StrictModes=no",
+            "-o", "PasswordAuthentication=no", "-o", "KbdInteractiveAuthentication=no",
+            "-o", "PidFile=%s" % (d / "pid")]
     log = open(tmp_path / "unpriv.log", "wb")
     proc = h.spawn(argv, stdout=log, stderr=log)
 

@@ -127,6 +127,7 @@ class Daemon:
         lines = ["Port 22", "ListenAddress 0.0.0.0",
                  "HostKey %s" % world.hostkeys[host],
                  "AuthorizedKeysFile %s" % world.authorized_keys,
+                 "StrictModes no",
                  "PidFile %s" % (self.dir / "pid")]
         if kind == "sshd":
             lines += ["StrictModes no", "UsePAM no", "PasswordAuthentication no",

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "../check.h"
+#include "../crypto/test_key_util.h"
 #include "auth/authcert.h"
 #include "auth/knownhosts.h"
 #include "util/err.h"
@@ -21,17 +22,6 @@
 #endif
 
 static char dir[] = "/tmp/burrow-auth-cert-XXXXXX";
-
-static int sh(const char *fmt, ...)
-{
-	char cmd[2048];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	return system(cmd) == 0 ? 0 : -1;
-}
 
 static const char *p(const char *name)
 {
@@ -45,7 +35,7 @@ static const char *p(const char *name)
 
 static void make_key(const char *name, const char *type)
 {
-	CHECK(sh("'%s' -q -t %s -N '' -C '' -f '%s' </dev/null", AUTH_SSH_KEYGEN, type, p(name)) == 0);
+	CHECK(tk_sh("'%s' -q -t %s -N '' -C '' -f '%s' </dev/null", AUTH_SSH_KEYGEN, type, p(name)) == 0);
 }
 
 /* Sign dir/key.pub with dir/ca and load dir/key-cert.pub. */
@@ -54,7 +44,7 @@ static struct key *cert(const char *ca, const char *key, const char *opts)
 	struct key *k = NULL;
 	char path[600];
 
-	CHECK(sh("'%s' -q -s '%s' %s '%s.pub' </dev/null 2>/dev/null", AUTH_SSH_KEYGEN, p(ca), opts,
+	CHECK(tk_sh("'%s' -q -s '%s' %s '%s.pub' </dev/null 2>/dev/null", AUTH_SSH_KEYGEN, p(ca), opts,
 		 p(key)) == 0);
 	snprintf(path, sizeof(path), "%s-cert.pub", p(key));
 	CHECK(key_load_public(path, &k, NULL) == 0);
@@ -174,7 +164,7 @@ static void test_known_hosts(void)
 	CHECK_INT(kh_add(p("known_hosts"), "new.host", 22, hc, 0), 0);
 	CHECK_INT(kh("new.host", 22, plain, NULL), KH_MATCH);
 	CHECK_INT(kh("new.host", 22, hc, NULL), KH_MATCH);
-	CHECK(sh("grep -q '^new.host ssh-ed25519 ' '%s'", p("known_hosts")) == 0);
+	CHECK(tk_sh("grep -q '^new.host ssh-ed25519 ' '%s'", p("known_hosts")) == 0);
 out:
 	key_free(hc);
 	key_free(plain);
@@ -196,7 +186,7 @@ static void test_user_certs(void)
 	struct key *c;
 
 	make_key("user", "ed25519");
-	CHECK(sh("cat '%s.pub' '%s.pub' > '%s'", p("ca2"), p("ca"), p("trusted_ca")) == 0);
+	CHECK(tk_sh("cat '%s.pub' '%s.pub' > '%s'", p("ca2"), p("ca"), p("trusted_ca")) == 0);
 
 	c = cert("ca", "user", "-I alice-id -n alice,admin -V -5m:+5m -z 7");
 	CHECK_INT(user_check(c, "alice", "127.0.0.1", NULL, &o), 0);
@@ -208,13 +198,13 @@ static void test_user_certs(void)
 	CHECK_INT(user_check(c, "bob", "127.0.0.1", NULL, &o), ERR_PERMISSION);
 	CHECK(o == NULL);
 	/* CA not listed / no file / "none" */
-	CHECK(sh("cat '%s.pub' > '%s'", p("ca2"), p("trusted_ca")) == 0);
+	CHECK(tk_sh("cat '%s.pub' > '%s'", p("ca2"), p("trusted_ca")) == 0);
 	CHECK_INT(user_check(c, "alice", "127.0.0.1", NULL, &o), ERR_NOT_FOUND);
 	CHECK_INT(authcert_check_user(NULL, NULL, c, "alice", "127.0.0.1", time(NULL), &o),
 		  ERR_NOT_FOUND);
 	CHECK_INT(authcert_check_user("none", NULL, c, "alice", "127.0.0.1", time(NULL), &o),
 		  ERR_NOT_FOUND);
-	CHECK(sh("printf '# CAs\\n\\n' > '%s'; cat '%s.pub' '%s.pub' >> '%s'", p("trusted_ca"),
+	CHECK(tk_sh("printf '# CAs\\n\\n' > '%s'; cat '%s.pub' '%s.pub' >> '%s'", p("trusted_ca"),
 		 p("carsa"), p("ca"), p("trusted_ca")) == 0);
 	CHECK_INT(user_check(c, "alice", "127.0.0.1", NULL, &o), 0);
 	authkey_opts_free(o);
@@ -268,6 +258,6 @@ int main(void)
 	CHECK(mkdtemp(dir) != NULL);
 	test_known_hosts();
 	test_user_certs();
-	sh("rm -rf '%s'", dir);
+	tk_sh("rm -rf '%s'", dir);
 	CHECK_DONE();
 }

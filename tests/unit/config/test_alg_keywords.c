@@ -322,58 +322,45 @@ static void test_server_keywords(void)
 	scfg_free(&c);
 }
 
+/* Global settings and alice's Match block, shared by the Match tests. */
+#define MATCH_ALICE                               \
+	"PubkeyAcceptedAlgorithms ssh-ed25519\n"  \
+	"AllowAgentForwarding yes\n"              \
+	"Match User alice\n"                      \
+	"  PubkeyAcceptedAlgorithms +ssh-rsa\n"   \
+	"  CASignatureAlgorithms -rsa-sha2-*\n"   \
+	"  AllowAgentForwarding no\n"             \
+	"  TrustedUserCAKeys /ca-alice\n"
+
+/* A server config file that must be refused with `why` in sshd's message. */
+static void check_load_refused(const char *name, const char *text, const char *why)
+{
+	struct server_config c;
+	const char *path = write_file(name, text), *msg;
+	int r;
+
+	scfg_init(&c);
+	capture_start();
+	r = scfg_load_file(&c, path, 1);
+	msg = capture_end();
+	CHECK_INT(r, ERR_FORMAT);
+	CHECK(strstr(msg, why) != NULL);
+	scfg_free(&c);
+}
+
 /* Match blocks: the per-user keywords resolve like the global ones. */
 static void test_server_match(void)
 {
 	struct server_config c, eff;
 	struct scfg_conn_info ci = { "alice", "h", "127.0.0.1", "127.0.0.1", 22 };
-	const char *path, *msg;
-	int r;
+	const char *path;
 
-	path = write_file("match.cfg",
-		"PubkeyAcceptedAlgorithms ssh-ed25519\n"
-		"AllowAgentForwarding yes\n"
-		"Match User alice\n"
-		"  PubkeyAcceptedAlgorithms +ssh-rsa\n"
-		"  CASignatureAlgorithms -rsa-sha2-*\n"
-		"  AllowAgentForwarding no\n"
-		"  TrustedUserCAKeys /ca-alice\n"
-		"Match User bob\n"
-		"  MACs hmac-sha1\n");
-	scfg_init(&c);
-	capture_start();
-	r = scfg_load_file(&c, path, 1);
-	msg = capture_end();
-	CHECK_INT(r, ERR_FORMAT);
-	CHECK(strstr(msg, "Directive 'MACs' is not allowed within a Match block") != NULL);
-	scfg_free(&c);
-
-	path = write_file("match2.cfg",
-		"PubkeyAcceptedAlgorithms ssh-ed25519\n"
-		"AllowAgentForwarding yes\n"
-		"Match User alice\n"
-		"  PubkeyAcceptedAlgorithms +ssh-rsa\n"
-		"  CASignatureAlgorithms -rsa-sha2-*\n"
-		"  AllowAgentForwarding no\n"
-		"  TrustedUserCAKeys /ca-alice\n"
-		"Match User carol\n"
-		"  PubkeyAcceptedAlgorithms bogus\n");
-	scfg_init(&c);
-	capture_start();
-	r = scfg_load_file(&c, path, 1);
-	msg = capture_end();
-	CHECK_INT(r, ERR_FORMAT);
-	CHECK(strstr(msg, "line 9: Bad key types 'bogus'.") != NULL);
-	scfg_free(&c);
-
-	path = write_file("match3.cfg",
-		"PubkeyAcceptedAlgorithms ssh-ed25519\n"
-		"AllowAgentForwarding yes\n"
-		"Match User alice\n"
-		"  PubkeyAcceptedAlgorithms +ssh-rsa\n"
-		"  CASignatureAlgorithms -rsa-sha2-*\n"
-		"  AllowAgentForwarding no\n"
-		"  TrustedUserCAKeys /ca-alice\n");
+	check_load_refused("match.cfg", MATCH_ALICE "Match User bob\n  MACs hmac-sha1\n",
+			   "Directive 'MACs' is not allowed within a Match block");
+	check_load_refused("match2.cfg",
+			   MATCH_ALICE "Match User carol\n  PubkeyAcceptedAlgorithms bogus\n",
+			   "line 9: Bad key types 'bogus'.");
+	path = write_file("match3.cfg", MATCH_ALICE);
 	scfg_init(&c);
 	CHECK_INT(scfg_load_file(&c, path, 1), 0);
 	CHECK_INT(scfg_finish(&c), 0);

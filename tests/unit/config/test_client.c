@@ -163,19 +163,20 @@ static void test_errors(void)
 	expect_error("RemoteForward 1080",
 		     "command-line line 0: dynamic RemoteForward (SOCKS) is not supported by "
 		     "burrow yet\n");
-	expect_error("DynamicForward 1080",
-		     "command-line line 0: keyword dynamicforward is not supported by burrow yet\n");
-	expect_error("ProxyCommand nc %h %p",
-		     "command-line line 0: keyword proxycommand is not supported by burrow yet\n");
-	expect_error("SendEnv LANG",
-		     "command-line line 0: keyword sendenv is not supported by burrow yet\n");
+	expect_error("DynamicForward 1080:x:1",
+		     "command-line line 0: Bad forwarding specification.\n");
+	expect_error("SendEnv A=b", "command-line line 0: Invalid environment name.\n");
+	expect_error("SetEnv LANG", "command-line line 0: Invalid SetEnv.\n");
+	expect_error("EscapeChar ab", "command-line line 0: Bad escape character.\n");
+	expect_error("ServerAliveInterval x", "command-line line 0: invalid time value.\n");
 	expect_error("Host x", "Host directive not supported as a command-line option\n");
 	expect_error("Match all", "Host directive not supported as a command-line option\n");
 	expect_error("Include /x", "Include directive not supported as a command-line option\n");
 }
 
 static const char usage[] =
-	"usage: burrow [-46AaCfgNnqTtv] [-c cipher_spec] [-F configfile]\n"
+	"usage: burrow [-46AaCfGgNnqsTtvx] [-b bind_address] [-c cipher_spec]\n"
+	"              [-D [bind_address:]port] [-e escape_char] [-F configfile]\n"
 	"              [-i identity_file] [-J destination] [-L address]\n"
 	"              [-l login_name] [-m mac_spec] [-o option] [-p port]\n"
 	"              [-Q query_option] [-R address] [-W host:port]\n"
@@ -357,7 +358,7 @@ static void test_finish(void)
 	CHECK_INT(c.n_identity_files, 1);
 	CHECK_STR(c.identity_files[0], "/home/tester/k");
 	CHECK_STR(c.user_known_hosts, "/home/tester/kh /x /home/tester/kh2");
-	CHECK_STR(c.global_known_hosts, "/etc/ssh/ssh_known_hosts");
+	CHECK_STR(c.global_known_hosts, "/etc/ssh/ssh_known_hosts /etc/ssh/ssh_known_hosts2");
 	CHECK_INT(c.strict_host_key_checking, SHK_ASK);
 	CHECK_INT(c.log_level, LOG_INFO);
 	CHECK_INT(c.rekey_bytes, 0);

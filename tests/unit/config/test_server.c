@@ -160,7 +160,18 @@ static void test_good_file(void)
 		"disableforwarding no\n"
 		"allowstreamlocalforwarding yes\n"
 		"permitopen any\n"
-		"permitlisten any\n");
+		"permitlisten any\n"
+		"printmotd no\n"
+		"strictmodes yes\n"
+		"permittty yes\n"
+		"acceptenv LANG\n"
+		"acceptenv LC_*\n"
+		"subsystem sftp /usr/lib/openssh/sftp-server\n"
+		"usepam yes\n"
+		"passwordauthentication yes\n"
+		"kbdinteractiveauthentication no\n"
+		"permitemptypasswords no\n"
+		"authenticationmethods any\n");
 	scfg_free(&c);
 }
 
@@ -260,10 +271,10 @@ static void test_ignored_logged(void)
 	log_set_level(LOG_DEBUG1);
 	scfg_init(&c);
 	capture_start();
-	CHECK_INT(scfg_apply(&c, "UsePAM yes", "f", 1), 0);
+	CHECK_INT(scfg_apply(&c, "TCPKeepAlive yes", "f", 1), 0);
 	CHECK_INT(scfg_apply(&c, "x11forwarding=yes", "f", 2), 0);
 	msg = capture_end();
-	CHECK_STR(msg, "debug1: Ignoring unsupported option UsePAM\r\n"
+	CHECK_STR(msg, "debug1: Ignoring unsupported option TCPKeepAlive\r\n"
 		  "debug1: Ignoring unsupported option X11Forwarding\r\n");
 	scfg_free(&c);
 	log_set_level(LOG_INFO);
@@ -322,7 +333,7 @@ static int parse(struct server_config *c, const char **msg, ...)
 }
 
 static const char usage[] =
-	"usage: burrowd [-46DdeqTt] [-C connection_spec] [-E log_file]\n"
+	"usage: burrowd [-46DdeiqTt] [-C connection_spec] [-E log_file]\n"
 	"               [-f config_file] [-h host_key_file] [-o option] [-p port]\n";
 
 static void test_args(void)
@@ -458,7 +469,15 @@ static void test_defaults_and_listen(void)
 		"disableforwarding no\n"
 		"allowstreamlocalforwarding yes\n"
 		"permitopen any\n"
-		"permitlisten any\n");
+		"permitlisten any\n"
+		"printmotd yes\n"
+		"strictmodes yes\n"
+		"permittty yes\n"
+		"usepam no\n"
+		"passwordauthentication yes\n"
+		"kbdinteractiveauthentication yes\n"
+		"permitemptypasswords no\n"
+		"authenticationmethods any\n");
 	scfg_free(&c);
 
 	CHECK_INT(scfg_parse_listen_address("127.0.0.1", &host, &port), 0);

@@ -13,6 +13,7 @@
 #include "../check.h"
 #include "crypto/crypto.h"
 #include "crypto/key.h"
+#include "test_key_util.h"
 #include "util/err.h"
 #include "wire/base64.h"
 #include "wire/rd.h"
@@ -120,59 +121,13 @@ next:
 	}
 }
 
-static char *path_join(const char *dir, const char *name)
-{
-	size_t n = strlen(dir) + strlen(name) + 2;
-	char *p = malloc(n);
-
-	if (p != NULL)
-		snprintf(p, n, "%s/%s", dir, name);
-	return p;
-}
-
-/* Read a small text file into a NUL-terminated string. */
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *s;
-	size_t n;
-
-	if (f == NULL)
-		return NULL;
-	s = calloc(1, 8192);
-	n = s != NULL ? fread(s, 1, 8191, f) : 0;
-	(void)n;
-	fclose(f);
-	return s;
-}
-
-/* First line of a command's output. */
-static char *run_line(const char *cmd)
-{
-	FILE *f = popen(cmd, "r");
-	char line[1024];
-	char *s = NULL;
-
-	if (f == NULL)
-		return NULL;
-	if (fgets(line, sizeof(line), f) != NULL) {
-		line[strcspn(line, "\n")] = '\0';
-		s = strdup(line);
-	}
-	if (pclose(f) != 0) {
-		free(s);
-		s = NULL;
-	}
-	return s;
-}
-
 static void test_oracle_files(void)
 {
-	char *priv_path = path_join(data_dir, "id_ed25519");
-	char *pub_path = path_join(data_dir, "id_ed25519.pub");
-	char *fp_path = path_join(data_dir, "id_ed25519.fp");
-	char *enc_path = path_join(data_dir, "id_ed25519_enc");
-	char *fp_text = slurp(fp_path), *pub_text = slurp(pub_path);
+	char *priv_path = tk_path(data_dir, "id_ed25519");
+	char *pub_path = tk_path(data_dir, "id_ed25519.pub");
+	char *fp_path = tk_path(data_dir, "id_ed25519.fp");
+	char *enc_path = tk_path(data_dir, "id_ed25519_enc");
+	char *fp_text = tk_slurp(fp_path, NULL), *pub_text = tk_slurp(pub_path, NULL);
 	struct key *priv = NULL, *pub = NULL, *tmp = NULL;
 	char *c1 = NULL, *c2 = NULL, fp[KEY_FP_MAX], exp_fp[KEY_FP_MAX] = "";
 	struct buf line, sig;
@@ -233,7 +188,7 @@ out:
 static void test_save(void)
 {
 	char dir[] = "/tmp/burrow-keytest-XXXXXX";
-	char *path = NULL, *pub_path = NULL, *cmd = NULL, *out = NULL, *c = NULL;
+	char *path = NULL, *pub_path = NULL, *out = NULL, *c = NULL;
 	struct key *k = NULL, *k2 = NULL, *p2 = NULL;
 	char fp[KEY_FP_MAX], exp[300];
 	struct buf line;
@@ -242,8 +197,8 @@ static void test_save(void)
 
 	buf_init(&line);
 	CHECK(mkdtemp(dir) != NULL);
-	path = path_join(dir, "id_test");
-	pub_path = path_join(dir, "id_test.pub");
+	path = tk_path(dir, "id_test");
+	pub_path = tk_path(dir, "id_test.pub");
 	CHECK_INT(key_generate(KEY_ED25519, &k), 0);
 	CHECK_INT(key_generate(KEY_UNKNOWN, &k2), ERR_KEY_TYPE);
 	if (k == NULL || path == NULL || pub_path == NULL)
@@ -268,16 +223,12 @@ static void test_save(void)
 	n = buf_len(&line) < sizeof(exp) - 1 ? buf_len(&line) : sizeof(exp) - 1;
 	memcpy(exp, buf_ptr(&line), n);
 	exp[n] = '\0';
-	n = strlen(keygen) + strlen(path) + 64;
-	cmd = malloc(n);
-	snprintf(cmd, n, "'%s' -y -f '%s' 2>&1", keygen, path);
-	out = run_line(cmd);
+	out = tk_run("'%s' -y -f '%s' 2>&1", keygen, path);
 	CHECK(out != NULL && strncmp(out, exp, strlen(exp)) == 0);
 	if (out == NULL || strncmp(out, exp, strlen(exp)) != 0)
 		fprintf(stderr, "ssh-keygen -y said: %s\nexpected: %s\n", out ? out : "(fail)", exp);
 	free(out);
-	snprintf(cmd, n, "'%s' -l -f '%s' 2>&1", keygen, path);
-	out = run_line(cmd);
+	out = tk_run("'%s' -l -f '%s' 2>&1", keygen, path);
 	CHECK_INT(key_fingerprint(k, fp, sizeof(fp)), 0);
 	CHECK(out != NULL && strstr(out, fp) != NULL && strstr(out, "saved key") != NULL);
 	free(out);
@@ -295,7 +246,6 @@ out:
 	key_free(k2);
 	key_free(p2);
 	free(c);
-	free(cmd);
 	free(path);
 	free(pub_path);
 	buf_free(&line);
@@ -398,8 +348,8 @@ static int parse_raw(const uint8_t *raw, size_t n)
 
 static void test_bad_private(void)
 {
-	char *path = path_join(data_dir, "id_ed25519");
-	char *text = slurp(path);
+	char *path = tk_path(data_dir, "id_ed25519");
+	char *text = tk_slurp(path, NULL);
 	const char *b, *e;
 	struct buf raw, mod;
 	struct key *k = NULL;
@@ -483,12 +433,8 @@ out:
 
 int main(int argc, char **argv)
 {
-	if (argc != 3) {
-		fprintf(stderr, "usage: %s DATA_DIR SSH_KEYGEN\n", argv[0]);
+	if (tk_args(argc, argv, &data_dir, &keygen) != 0)
 		return 2;
-	}
-	data_dir = argv[1];
-	keygen = argv[2];
 	test_rfc8032();
 	test_oracle_files();
 	test_save();

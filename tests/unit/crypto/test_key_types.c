@@ -480,12 +480,8 @@ out:
 
 int main(int argc, char **argv)
 {
-	if (argc != 3) {
-		fprintf(stderr, "usage: %s DATA_DIR SSH_KEYGEN\n", argv[0]);
+	if (tk_args(argc, argv, &data_dir, &keygen) != 0)
 		return 2;
-	}
-	data_dir = argv[1];
-	keygen = argv[2];
 	if (mkdtemp(tmp_dir) == NULL) {
 		perror("mkdtemp");
 		return 2;

@@ -1,4 +1,4 @@
-/* Helpers shared by the key type tests (test_key_types.c, test_key_crypt.c). */
+/* Helpers shared by the key tests (tests/unit/crypto/test_key*.c, tests/unit/auth certs). */
 #ifndef BURROW_TEST_KEY_UTIL_H
 #define BURROW_TEST_KEY_UTIL_H
 
@@ -45,6 +45,30 @@ static inline int tk_spit(const char *path, const void *data, size_t n)
 		return -1;
 	ok = fwrite(data, 1, n, f) == n;
 	return fclose(f) == 0 && ok ? 0 : -1;
+}
+
+/* Run a shell command built with printf formatting; 0 on exit status 0. */
+__attribute__((format(printf, 1, 2))) static inline int tk_sh(const char *fmt, ...)
+{
+	char cmd[4096];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* The arguments of tests run as `test DATA_DIR SSH_KEYGEN`: 0, or 2 after a usage line. */
+static inline int tk_args(int argc, char **argv, const char **data_dir, const char **keygen)
+{
+	if (argc != 3) {
+		fprintf(stderr, "usage: %s DATA_DIR SSH_KEYGEN\n", argv[0]);
+		return 2;
+	}
+	*data_dir = argv[1];
+	*keygen = argv[2];
+	return 0;
 }
 
 /* Run a shell command built with printf formatting; first output line (NULL on failure). */

@@ -55,6 +55,8 @@ int pair_new(struct pair *p, const struct pair_opts *o, unsigned seed)
 		sc.macs = o->macs_s;
 		cc.compression = o->comp_c;
 		sc.compression = o->comp_s;
+		cc.kex_algs = sc.kex_algs = o->kex_algs;
+		sc.moduli_file = o->moduli_file;
 	}
 	cc.rekey_bytes = o != NULL ? o->rekey_bytes_c : 0;
 	sc.rekey_bytes = o != NULL ? o->rekey_bytes_s : 0;

@@ -38,6 +38,8 @@ struct pair_opts {
 	const char *macs_c, *macs_s;    /* NULL = defaults */
 	const char *comp_c, *comp_s;    /* compression proposals; NULL = "none" */
 	const char *ciphers_s;          /* server ciphers if different from `ciphers` */
+	const char *kex_algs;           /* both sides; NULL = defaults */
+	const char *moduli_file;        /* server's moduli for group exchange */
 };
 
 int pair_new(struct pair *p, const struct pair_opts *o, unsigned seed);

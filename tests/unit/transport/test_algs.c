@@ -12,6 +12,7 @@
 
 #include "../check.h"
 #include "harness.h"
+#include "harness_check.h"
 #include "transport/tp_test.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -24,25 +25,10 @@ static const char *macs[] = {
 	"hmac-sha2-512",                 "hmac-sha1",
 };
 
-static void check_delivered(struct pair *p)
-{
-	CHECK(!p->c.bad && !p->s.bad);
-	CHECK_INT(p->s.next_expected, p->c.next_to_send);
-	CHECK_INT(p->c.next_expected, p->s.next_to_send);
-	CHECK_INT(p->c.err, 0);
-	CHECK_INT(p->s.err, 0);
-}
-
+/* pair_traffic, then everything delivered. */
 static void traffic(struct pair *p, int n)
 {
-	for (int i = 0; i < n; i++) {
-		CHECK_INT(side_send(p, &p->c), 0);
-		CHECK_INT(side_send(p, &p->s), 0);
-		if (i % 3 == 0) {
-			pair_step(p, &p->c, &p->s, 1 + (size_t)rand_r(&p->seed) % 5000);
-			pair_step(p, &p->s, &p->c, 1 + (size_t)rand_r(&p->seed) % 5000);
-		}
-	}
+	pair_traffic(p, n);
 	CHECK_INT(pair_run(p), 0);
 }
 
@@ -77,7 +63,7 @@ static void test_cipher_mac(const char *cipher, const char *mac, unsigned seed)
 	traffic(&p, 20);
 	CHECK_INT(tp_kex_count(p.c.tp), 3);
 	CHECK_INT(tp_kex_count(p.s.tp), 3);
-	check_delivered(&p);
+	pair_check_delivered(&p);
 	CHECK_INT(p.s.next_expected, 60);
 	check_names(&p, cipher, mac, "none");
 	CHECK_INT(tp_bytes_out(p.c.tp), tp_bytes_in(p.s.tp));
@@ -184,7 +170,7 @@ static void test_compression(const char *comp, const char *cipher, unsigned seed
 	CHECK(send_text(&p, &p.c, &p.s, 65000) < 2000);
 	CHECK(send_text(&p, &p.s, &p.c, 65000) < 2000);
 	CHECK_INT(tp_kex_count(p.c.tp), 3);
-	check_delivered(&p);
+	pair_check_delivered(&p);
 	CHECK_INT(p.s.next_expected, 90);
 	/* Payload counters are uncompressed and agree across the pair. */
 	in0 = tp_payload_bytes_in(p.s.tp);
@@ -282,33 +268,22 @@ static void test_bomb(size_t inflated, int want)
 /* The kex debug lines name the MAC and the compression. */
 static void test_log_names(void)
 {
-	char path[] = "/tmp/burrow_tp_algsXXXXXX", line[512];
+	static const char *const want[] = {
+		"cipher: aes192-ctr MAC: hmac-sha1-etm@openssh.com compression: zlib@openssh.com"
+	};
+	char path[] = "/tmp/burrow_tp_algsXXXXXX";
 	struct pair_opts o = { .ciphers = "aes192-ctr", .macs_c = "hmac-sha1-etm@openssh.com",
 			       .comp_c = "zlib@openssh.com", .comp_s = "zlib@openssh.com" };
-	unsigned found = 0;
+	unsigned found;
 	struct pair p;
-	FILE *f;
-	int fd = mkstemp(path);
 
-	CHECK(fd >= 0);
-	if (fd < 0)
+	if (pair_log_begin(path) != 0)
 		return;
-	close(fd);
-	log_set_file(path);
-	log_set_level(LOG_DEBUG1);
 	CHECK_INT(pair_new(&p, &o, 51), 0);
 	CHECK_INT(pair_start(&p), 0);
 	CHECK_INT(pair_run(&p), 0);
 	pair_free(&p);
-	log_set_level(LOG_ERROR);
-	log_set_file(NULL);
-	if ((f = fopen(path, "r")) != NULL) {
-		while (fgets(line, sizeof(line), f) != NULL)
-			found += strstr(line, "cipher: aes192-ctr MAC: hmac-sha1-etm@openssh.com "
-					      "compression: zlib@openssh.com") != NULL;
-		fclose(f);
-	}
-	unlink(path);
+	pair_log_end(path, want, &found, 1);
 	CHECK_INT(found, 4); /* both directions, both sides */
 }
 

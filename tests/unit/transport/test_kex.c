@@ -10,6 +10,7 @@
 
 #include "../check.h"
 #include "harness.h"
+#include "harness_check.h"
 #include "util/err.h"
 #include "util/log.h"
 #include "wire/buf.h"
@@ -60,28 +61,6 @@ static void initial_kex(struct pair *p, const char *cipher)
 	tp_set_authenticated(p->s.tp);
 }
 
-static void check_delivered(struct pair *p)
-{
-	CHECK(!p->c.bad && !p->s.bad);
-	CHECK_INT(p->s.next_expected, p->c.next_to_send);
-	CHECK_INT(p->c.next_expected, p->s.next_to_send);
-	CHECK_INT(p->c.err, 0);
-	CHECK_INT(p->s.err, 0);
-}
-
-/* Payloads from both sides, interleaved with partial deliveries. */
-static void traffic(struct pair *p, int n)
-{
-	for (int i = 0; i < n; i++) {
-		CHECK_INT(side_send(p, &p->c), 0);
-		CHECK_INT(side_send(p, &p->s), 0);
-		if (i % 3 == 0) {
-			pair_step(p, &p->c, &p->s, 1 + (size_t)rand_r(&p->seed) % 5000);
-			pair_step(p, &p->s, &p->c, 1 + (size_t)rand_r(&p->seed) % 5000);
-		}
-	}
-}
-
 /* A rekey started by `starter` with payloads queued and in flight on both sides. */
 static void rekey_in_flight(struct pair *p, struct side *starter, unsigned want_count)
 {
@@ -91,18 +70,18 @@ static void rekey_in_flight(struct pair *p, struct side *starter, unsigned want_
 
 	sid = tp_session_id(p->c.tp, &sid_len);
 	memcpy(sid0, sid, sid_len);
-	traffic(p, 5);
+	pair_traffic(p, 5);
 	CHECK_INT(tp_rekey(starter->tp), 0);
 	CHECK_INT(tp_rekey(starter->tp), 0); /* no-op while running */
-	traffic(p, 40);
+	pair_traffic(p, 40);
 	CHECK_INT(pair_run(p), 0);
-	traffic(p, 10);
+	pair_traffic(p, 10);
 	CHECK_INT(pair_run(p), 0);
 	CHECK_INT(tp_kex_count(p->c.tp), want_count);
 	CHECK_INT(tp_kex_count(p->s.tp), want_count);
 	sid = tp_session_id(p->c.tp, &sid_len);
 	CHECK_MEM(sid, sid0, sid_len); /* the session id stays the first H */
-	check_delivered(p);
+	pair_check_delivered(p);
 }
 
 static void test_cipher(const char *cipher, unsigned seed)
@@ -113,9 +92,9 @@ static void test_cipher(const char *cipher, unsigned seed)
 	fprintf(stderr, "cipher %s\n", cipher);
 	CHECK_INT(pair_new(&p, &o, seed), 0);
 	initial_kex(&p, cipher);
-	traffic(&p, 60);
+	pair_traffic(&p, 60);
 	CHECK_INT(pair_run(&p), 0);
-	check_delivered(&p);
+	pair_check_delivered(&p);
 	CHECK_INT(p.c.next_expected, 60);
 
 	rekey_in_flight(&p, &p.c, 2);
@@ -124,11 +103,11 @@ static void test_cipher(const char *cipher, unsigned seed)
 	/* Both start at once. */
 	CHECK_INT(tp_rekey(p.c.tp), 0);
 	CHECK_INT(tp_rekey(p.s.tp), 0);
-	traffic(&p, 20);
+	pair_traffic(&p, 20);
 	CHECK_INT(pair_run(&p), 0);
 	CHECK_INT(tp_kex_count(p.c.tp), 4);
 	CHECK_INT(tp_kex_count(p.s.tp), 4);
-	check_delivered(&p);
+	pair_check_delivered(&p);
 	pair_free(&p);
 }
 
@@ -145,10 +124,10 @@ static void test_rekey_bytes(const char *cipher, int client_side, unsigned seed)
 	CHECK_INT(pair_new(&p, &o, seed), 0);
 	initial_kex(&p, cipher);
 	for (int i = 0; i < 30; i++) {
-		traffic(&p, 10);
+		pair_traffic(&p, 10);
 		CHECK_INT(pair_run(&p), 0);
 	}
-	check_delivered(&p);
+	pair_check_delivered(&p);
 	CHECK_INT(p.s.next_expected, 300);
 	fprintf(stderr, "rekey_bytes (%s side) %s: %u key exchanges\n",
 		client_side ? "client" : "server", cipher, tp_kex_count(p.c.tp));
@@ -169,7 +148,7 @@ static void test_rekey_time(void)
 	CHECK_INT(pair_run(&p), 0);
 	CHECK_INT(tp_kex_count(p.c.tp), 1);
 	CHECK_INT(tp_tick(p.c.tp, 1060), 0);
-	traffic(&p, 10);
+	pair_traffic(&p, 10);
 	CHECK_INT(pair_run(&p), 0);
 	CHECK_INT(tp_kex_count(p.c.tp), 2);
 	CHECK_INT(tp_kex_count(p.s.tp), 2);
@@ -179,7 +158,7 @@ static void test_rekey_time(void)
 	CHECK_INT(tp_tick(p.c.tp, 1120), 0);
 	CHECK_INT(pair_run(&p), 0);
 	CHECK_INT(tp_kex_count(p.c.tp), 3);
-	check_delivered(&p);
+	pair_check_delivered(&p);
 	pair_free(&p);
 }
 
@@ -198,7 +177,7 @@ static void test_early_send(void)
 	CHECK_INT(side_send(&p, &p.s), 0);
 	CHECK_INT(pair_run(&p), 0);
 	CHECK(tp_ready(p.c.tp));
-	check_delivered(&p);
+	pair_check_delivered(&p);
 	CHECK_INT(p.s.next_expected, 2);
 	CHECK_INT(p.c.next_expected, 1);
 	pair_free(&p);
@@ -207,39 +186,26 @@ static void test_early_send(void)
 /* Each completed KEX logs "SSH2_MSG_NEWKEYS sent/received" at DEBUG1 once per side. */
 static void test_newkeys_log(void)
 {
+	static const char *const want[] = {
+		"SSH2_MSG_NEWKEYS sent",
+		"SSH2_MSG_NEWKEYS received",
+		"kex: client->server cipher: chacha20-poly1305",
+	};
 	char path[] = "/tmp/burrow_tp_logXXXXXX";
-	char line[512];
-	unsigned sent = 0, received = 0, alg = 0;
+	unsigned counts[3];
 	struct pair p;
-	FILE *f;
-	int fd;
 
-	fd = mkstemp(path);
-	CHECK(fd >= 0);
-	if (fd < 0)
+	if (pair_log_begin(path) != 0)
 		return;
-	close(fd);
-	log_set_file(path);
-	log_set_level(LOG_DEBUG1);
 	CHECK_INT(pair_new(&p, NULL, 9), 0);
 	initial_kex(&p, "chacha20-poly1305@openssh.com");
 	CHECK_INT(tp_rekey(p.s.tp), 0);
 	CHECK_INT(pair_run(&p), 0);
 	pair_free(&p);
-	log_set_level(LOG_ERROR);
-	log_set_file(NULL);
-	if ((f = fopen(path, "r")) != NULL) {
-		while (fgets(line, sizeof(line), f) != NULL) {
-			sent += strstr(line, "SSH2_MSG_NEWKEYS sent") != NULL;
-			received += strstr(line, "SSH2_MSG_NEWKEYS received") != NULL;
-			alg += strstr(line, "kex: client->server cipher: chacha20-poly1305") != NULL;
-		}
-		fclose(f);
-	}
-	unlink(path);
-	CHECK_INT(sent, 4);
-	CHECK_INT(received, 4);
-	CHECK_INT(alg, 4);
+	pair_log_end(path, want, counts, 3);
+	CHECK_INT(counts[0], 4); /* sent */
+	CHECK_INT(counts[1], 4); /* received */
+	CHECK_INT(counts[2], 4);
 }
 
 int main(void)

@@ -13,6 +13,7 @@
 
 #include "../check.h"
 #include "harness.h"
+#include "harness_check.h"
 #include "transport/tp_int.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -28,54 +29,6 @@ static int accept_key(void *arg, const struct key *hostkey)
 	return key_equal(hostkey, p->hostkey) ? 0 : ERR_HOSTKEY_CHANGED;
 }
 
-/* Like pair_new, with one kex method on both sides and the server's moduli file. */
-static int pair_kex(struct pair *p, const char *kex, const char *cipher, const char *moduli_file,
-		    unsigned seed)
-{
-	struct tp_config cc, sc;
-	int r;
-
-	memset(p, 0, sizeof(*p));
-	p->seed = seed;
-	if ((r = key_generate(KEY_ED25519, &p->hostkey)) != 0)
-		return r;
-	memset(&cc, 0, sizeof(cc));
-	memset(&sc, 0, sizeof(sc));
-	cc.kex_algs = sc.kex_algs = kex;
-	cc.ciphers = sc.ciphers = cipher;
-	cc.check_hostkey = accept_key;
-	cc.arg = p;
-	sc.server = 1;
-	sc.hostkeys = &p->hostkey;
-	sc.n_hostkeys = 1;
-	sc.software = "burrowd_test";
-	sc.moduli_file = moduli_file;
-	if ((r = tp_new(&cc, &p->c.tp)) != 0 || (r = tp_new(&sc, &p->s.tp)) != 0)
-		return r;
-	return 0;
-}
-
-static void traffic(struct pair *p, int n)
-{
-	for (int i = 0; i < n; i++) {
-		CHECK_INT(side_send(p, &p->c), 0);
-		CHECK_INT(side_send(p, &p->s), 0);
-		if (i % 3 == 0) {
-			pair_step(p, &p->c, &p->s, 1 + (size_t)rand_r(&p->seed) % 5000);
-			pair_step(p, &p->s, &p->c, 1 + (size_t)rand_r(&p->seed) % 5000);
-		}
-	}
-}
-
-static void check_delivered(struct pair *p)
-{
-	CHECK(!p->c.bad && !p->s.bad);
-	CHECK_INT(p->s.next_expected, p->c.next_to_send);
-	CHECK_INT(p->c.next_expected, p->s.next_to_send);
-	CHECK_INT(p->c.err, 0);
-	CHECK_INT(p->s.err, 0);
-}
-
 static void test_method(const char *kex, size_t sid_len, const char *cipher,
 			const char *moduli_file, unsigned seed)
 {
@@ -86,7 +39,11 @@ static void test_method(const char *kex, size_t sid_len, const char *cipher,
 
 	fprintf(stderr, "kex %s cipher %s moduli %s\n", kex, cipher != NULL ? cipher : "default",
 		moduli_file != NULL ? moduli_file : "-");
-	CHECK_INT(pair_kex(&p, kex, cipher, moduli_file, seed), 0);
+	CHECK_INT(pair_new(&p,
+			   &(struct pair_opts){
+				   .ciphers = cipher, .kex_algs = kex, .moduli_file = moduli_file },
+			   seed),
+		  0);
 	CHECK_INT(pair_start(&p), 0);
 	CHECK_INT(pair_run(&p), 0);
 	CHECK(tp_ready(p.c.tp) && tp_ready(p.s.tp));
@@ -104,14 +61,14 @@ static void test_method(const char *kex, size_t sid_len, const char *cipher,
 	CHECK_MEM(sid, sid0, len);
 	tp_set_authenticated(p.c.tp);
 	tp_set_authenticated(p.s.tp);
-	traffic(&p, 20);
+	pair_traffic(&p, 20);
 	CHECK_INT(pair_run(&p), 0);
 	/* Rekey from each side with payloads in flight. */
 	CHECK_INT(tp_rekey(p.c.tp), 0);
-	traffic(&p, 20);
+	pair_traffic(&p, 20);
 	CHECK_INT(pair_run(&p), 0);
 	CHECK_INT(tp_rekey(p.s.tp), 0);
-	traffic(&p, 20);
+	pair_traffic(&p, 20);
 	CHECK_INT(pair_run(&p), 0);
 	CHECK_INT(tp_kex_count(p.c.tp), 3);
 	CHECK_INT(tp_kex_count(p.s.tp), 3);
@@ -119,7 +76,7 @@ static void test_method(const char *kex, size_t sid_len, const char *cipher,
 	CHECK_STR(tp_kex_name(p.c.tp), kex);
 	sid = tp_session_id(p.c.tp, &len);
 	CHECK_MEM(sid, sid0, len);
-	check_delivered(&p);
+	pair_check_delivered(&p);
 	CHECK_INT(p.s.next_expected, 60);
 	pair_free(&p);
 }

@@ -87,20 +87,65 @@ static void source_eof(struct cio_source *s)
 	maybe_send_eof(s->c);
 }
 
+/*
+ * Plain data goes straight from the descriptor into the packet being built
+ * (no intermediate copies), a packet at a time, up to CHANIO_READ_MAX per
+ * wake-up. Returns 0 (sent what there was), 1 when the copying path must be
+ * used (nothing read yet), or the read's error (ERR_EOF, ...). *sent tells
+ * whether anything was queued.
+ */
+static int read_in_place(struct chanio *c, struct cio_source *s, int *sent)
+{
+	size_t done = 0;
+
+	*sent = 0;
+	while (done < CHANIO_READ_MAX) {
+		uint8_t *p;
+		size_t max, n = 0;
+		int r = chan_send_reserve(c->ch, CHANIO_READ_MAX - done, &p, &max);
+
+		if (r == ERR_AGAIN && done == 0)
+			return 1;
+		if (r != 0)
+			return 0; /* window or packet room used up: the rest next time */
+		r = net_stream_read(s->st, p, max, &n);
+		if (r == ERR_AGAIN)
+			return 0;
+		if (r != 0)
+			return r;
+		if ((r = chan_send_commit(c->ch, n)) != 0)
+			return r;
+		*sent = 1;
+		c->bytes_out += n;
+		done += n;
+		if (n < max)
+			break; /* drained for now */
+	}
+	return 0;
+}
+
 static void on_source_readable(void *arg)
 {
 	struct cio_source *s = arg;
 	struct chanio *c = s->c;
 	uint8_t chunk[CHANIO_READ_MAX];
 	size_t room, n = 0;
-	int r;
+	int r, sent = 0;
 
 	if (c->ch == NULL || s->eof)
 		return;
 	room = chan_send_room(c->ch);
-	if (room == 0) {
-		/* Wait for the peer's window to re-open (chan_ops.window). */
+	if (room == 0 || chan_output_full(c->ch)) {
+		/* Wait for the peer's window to re-open, or the connection's output
+		 * queue to drain (both come back as chan_ops.window). */
 		net_stream_want_read(s->st, 0);
+		return;
+	}
+	if (s->ext == 0 && (r = read_in_place(c, s, &sent)) != 1) {
+		if (sent)
+			c->flush(c->flush_arg);
+		if (r != 0)
+			goto failed;
 		return;
 	}
 	if (room > sizeof(chunk))
@@ -108,16 +153,17 @@ static void on_source_readable(void *arg)
 	r = net_stream_read(s->st, chunk, room, &n);
 	if (r == ERR_AGAIN)
 		return;
-	if (r != 0) {
-		if (r != ERR_EOF)
-			log_debug("channel %u: read error: %s", chan_id(c->ch), err_str(r));
-		source_eof(s);
-		return;
-	}
+	if (r != 0)
+		goto failed;
 	c->bytes_out += n;
 	if (chan_send_data(c->ch, s->ext, chunk, n) != 0)
 		source_eof(s);
 	c->flush(c->flush_arg);
+	return;
+failed:
+	if (r != ERR_EOF)
+		log_debug("channel %u: read error: %s", chan_id(c->ch), err_str(r));
+	source_eof(s);
 }
 
 static void on_sink_wrote(void *arg, size_t n)

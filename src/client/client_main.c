@@ -145,6 +145,7 @@ static int authenticated(struct client *c)
 	cc.open = server_open;
 	cc.arg = c;
 	cc.clock_us = engine_clock_us; /* receive-window autotuning */
+	cc.out_high = ENGINE_OUT_HIGH;
 	if ((r = conn_new(engine_tp(c->eng), &cc, &c->conn)) != 0)
 		return r;
 	if ((r = start_forwarding(c)) != 0) {
@@ -232,9 +233,18 @@ static void finished(void *arg, int err, const char *why)
 	event_base_loopbreak(c->base);
 }
 
+static void output_drained(void *arg)
+{
+	struct client *c = arg;
+
+	if (c->conn != NULL)
+		conn_output_drained(c->conn);
+}
+
 static const struct engine_ops client_engine_ops = {
 	.dispatch = dispatch,
 	.finished = finished,
+	.drained = output_drained,
 };
 
 static void save_fd_flags(struct client *c)

@@ -34,6 +34,109 @@ size_t chan_send_room(const struct chan *ch)
 	return ch->rwin;
 }
 
+int chan_output_full(struct chan *ch)
+{
+	struct conn *c;
+
+	if (ch == NULL)
+		return 0;
+	c = ch->c;
+	if (c->cfg.out_high == 0 || buf_len(tp_outbuf(c->t)) <= c->cfg.out_high)
+		return 0;
+	if (!ch->out_wait) {
+		if (c->n_out_waiters == c->cap_out_waiters) {
+			uint32_t ncap = c->cap_out_waiters ? 2 * c->cap_out_waiters : 16;
+			uint32_t *n = realloc(c->out_waiters, ncap * sizeof(*n));
+
+			if (n == NULL)
+				return 0; /* cannot wait: just go on (bounded by the window anyway) */
+			c->out_waiters = n;
+			c->cap_out_waiters = ncap;
+		}
+		c->out_waiters[c->n_out_waiters++] = ch->id;
+		ch->out_wait = 1;
+	}
+	return 1;
+}
+
+void conn_output_drained(struct conn *c)
+{
+	uint32_t n = c->n_out_waiters, cap = c->cap_out_waiters;
+	uint32_t *ids = c->out_waiters;
+
+	if (n == 0 || c->dying || buf_len(tp_outbuf(c->t)) > c->cfg.out_high / 2)
+		return;
+	/* Take the list: a woken owner may start waiting again at once. */
+	c->out_waiters = NULL;
+	c->n_out_waiters = c->cap_out_waiters = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		struct chan *ch = ids[i] < c->nslots ? c->slots[ids[i]].ch : NULL;
+
+		if (ch == NULL || !ch->out_wait)
+			continue;
+		ch->out_wait = 0;
+		if (!ch->dead && ch->ops != NULL && ch->ops->window != NULL)
+			ch->ops->window(ch);
+	}
+	if (c->out_waiters == NULL) {
+		c->out_waiters = ids; /* keep the allocation */
+		c->cap_out_waiters = cap;
+	} else {
+		free(ids);
+	}
+}
+
+static void put_u32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+/* byte 94, uint32 recipient, string data: 9 bytes before the data. */
+#define DATA_HDR 9
+
+int chan_send_reserve(struct chan *ch, size_t want, uint8_t **p, size_t *max)
+{
+	size_t n;
+	uint8_t *pl;
+	int e;
+
+	if (ch == NULL || p == NULL || max == NULL)
+		return ERR_INVALID_ARG;
+	if (chan_sealed(ch) || ch->eof_sent)
+		return ERR_BAD_STATE;
+	n = chan_send_room(ch);
+	if (n > ch->rmax)
+		n = ch->rmax;
+	if (n > want)
+		n = want;
+	if (n == 0)
+		return ERR_WINDOW;
+	if ((e = tp_send_reserve(ch->c->t, DATA_HDR + n, &pl)) != 0)
+		return e;
+	pl[0] = SSH_MSG_CHANNEL_DATA;
+	put_u32(pl + 1, ch->rid);
+	ch->c->resv = pl;
+	*p = pl + DATA_HDR;
+	*max = n;
+	return 0;
+}
+
+int chan_send_commit(struct chan *ch, size_t n)
+{
+	uint8_t *pl;
+
+	if (ch == NULL || (pl = ch->c->resv) == NULL || n == 0 || n > chan_send_room(ch) ||
+	    n > ch->rmax)
+		return ERR_INVALID_ARG;
+	ch->c->resv = NULL;
+	put_u32(pl + 5, (uint32_t)n);
+	ch->rwin -= (uint32_t)n;
+	return tp_send_commit(ch->c->t, DATA_HDR + n);
+}
+
 int chan_send_data(struct chan *ch, uint32_t ext, const uint8_t *p, size_t n)
 {
 	struct buf *b;

@@ -54,6 +54,7 @@ void conn_free(struct conn *c)
 			conn_chan_teardown(c->slots[i].ch);
 	}
 	free(c->slots);
+	free(c->out_waiters);
 	free(c->gq);
 	buf_free(&c->sb);
 	free(c);

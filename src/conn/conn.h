@@ -79,6 +79,13 @@ struct conn_config {
 	void *clock_arg;
 	uint32_t max_packet;  /* our maximum packet size (0 = default) */
 	uint32_t max_channels;/* refuse opens beyond this (0 = 65536) */
+	/*
+	 * Output backpressure: once more than out_high bytes wait in the
+	 * transport's output buffer, chan_output_full() tells owners to stop
+	 * reading their sources until conn_output_drained() (0 = no limit).
+	 * Keeps the queue, and so the memory it touches, small and cache-hot.
+	 */
+	size_t out_high;
 	conn_open_fn open;    /* peer-initiated opens; NULL refuses all */
 	conn_global_fn global;/* global requests; NULL = fail all */
 	void *arg;
@@ -114,6 +121,22 @@ void chan_set_ops(struct chan *ch, const struct chan_ops *ops);
 /* Bytes we may send now: the peer's remaining window; 0 before confirmation,
  * after our EOF or CLOSE, after the peer's CLOSE, or if its max packet is 0. */
 size_t chan_send_room(const struct chan *ch);
+/*
+ * 1 if the connection's output queue is over conn_config.out_high: the owner
+ * should stop reading its source; ops->window runs when the queue drained.
+ */
+int chan_output_full(struct chan *ch);
+/* The owner wrote the output queue down to (below) half of out_high: wake the waiters. */
+void conn_output_drained(struct conn *c);
+/*
+ * In-place data (ext 0): *p gets room for up to *max (<= want, the window and
+ * the peer's maximum packet) bytes inside the outgoing packet; write them
+ * there, then chan_send_commit(ch, n) with 1 <= n <= *max, or simply do not
+ * commit. Nothing else may be sent on the connection in between.
+ * ERR_AGAIN: take the copying path (chan_send_data) for now; ERR_WINDOW: no room.
+ */
+int chan_send_reserve(struct chan *ch, size_t want, uint8_t **p, size_t *max);
+int chan_send_commit(struct chan *ch, size_t n);
 /* Send n <= chan_send_room() bytes, split into packets of the peer's maximum size. */
 int chan_send_data(struct chan *ch, uint32_t ext, const uint8_t *p, size_t n);
 int chan_send_eof(struct chan *ch);

@@ -50,6 +50,7 @@ struct chan {
 	unsigned close_rcvd : 1;
 	unsigned close_wanted : 1; /* owner closed it before the open was answered */
 	unsigned dead : 1;         /* finished: no more messages or callbacks */
+	unsigned out_wait : 1;     /* listed in conn.out_waiters */
 };
 
 struct conn_slot {
@@ -76,6 +77,9 @@ struct conn {
 	uint64_t rtt_us;          /* smoothed round-trip time (0: not measured yet) */
 	uint64_t probe_us;        /* when the outstanding RTT probe left (0: none) */
 	uint64_t last_probe_us;   /* when the last probe left */
+	uint8_t *resv;            /* chan_send_reserve's payload, until chan_send_commit */
+	uint32_t *out_waiters;    /* ids of channels waiting for the output queue to drain */
+	uint32_t n_out_waiters, cap_out_waiters;
 };
 
 /* conn.c: window autotuning needs a round-trip time; probe it now and then. */

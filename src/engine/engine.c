@@ -56,9 +56,13 @@ void engine_flush(struct engine *e)
 
 	if (e->finished && !e->closing)
 		return;
-	if (buf_len(out) > 0 && (r = net_stream_write(e->st, out, NULL)) != 0) {
-		finish(e, ERR_SYSTEM, strerror(errno));
-		return;
+	if (buf_len(out) > 0) {
+		if ((r = net_stream_write(e->st, out, NULL)) != 0) {
+			finish(e, ERR_SYSTEM, strerror(errno));
+			return;
+		}
+		if (e->ops->drained != NULL && !e->finished)
+			e->ops->drained(e->arg);
 	}
 	if (e->closing && !net_stream_write_pending(e->st)) {
 		e->closing = 0;
@@ -152,6 +156,8 @@ static void on_wrote(void *arg, size_t n)
 	struct engine *e = arg;
 
 	(void)n;
+	if (e->ops->drained != NULL && !e->finished && !e->closing)
+		e->ops->drained(e->arg);
 	if (e->closing && !net_stream_write_pending(e->st)) {
 		e->closing = 0;
 		finish(e, e->finish_err, e->why);

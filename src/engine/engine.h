@@ -20,7 +20,12 @@ struct engine_ops {
 	int (*dispatch)(void *arg, const uint8_t *payload, size_t len);
 	/* The connection ended: err is 0 for an orderly close by us, else why. */
 	void (*finished)(void *arg, int err, const char *why);
+	/* Optional: a write shrank the output queue (conn_output_drained() hook). */
+	void (*drained)(void *arg);
 };
+
+/* conn_config.out_high for connections driven by an engine. */
+#define ENGINE_OUT_HIGH (1024 * 1024)
 
 /* Takes ownership of fd and t. */
 int engine_new(struct event_base *base, int fd, struct tp *t, const struct engine_ops *ops,

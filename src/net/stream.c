@@ -256,11 +256,9 @@ void net_stream_close_read(struct net_stream *s)
 		event_free(s->rev);
 		s->rev = NULL;
 	}
-	if (s->rfd == s->sock) {
-		if (s->is_sock)
-			shutdown(s->rfd, SHUT_RD);
-	}
-	else
+	/* A socket's read side needs no shutdown(SHUT_RD): it sends nothing and
+	 * mostly fails (ENOTCONN) after the peer's FIN; we just stop reading. */
+	if (s->rfd != s->sock)
 		close(s->rfd);
 	s->rfd = -1;
 	s->reading = 0;

@@ -286,6 +286,7 @@ static int start_connection_layer(struct server_conn *sc)
 	cc.global = global_cb;
 	cc.arg = sc;
 	cc.clock_us = engine_clock_us; /* receive-window autotuning */
+	cc.out_high = ENGINE_OUT_HIGH;
 	if (sc->grace != NULL) {
 		event_free(sc->grace);
 		sc->grace = NULL;
@@ -354,9 +355,18 @@ static void on_sigchld(evutil_socket_t fd, short what, void *arg)
 	engine_flush(sc->eng);
 }
 
+static void output_drained(void *arg)
+{
+	struct server_conn *sc = arg;
+
+	if (sc->conn != NULL)
+		conn_output_drained(sc->conn);
+}
+
 static const struct engine_ops server_engine_ops = {
 	.dispatch = dispatch,
 	.finished = finished,
+	.drained = output_drained,
 };
 
 void server_conn_run(int fd, const struct server_config *cfg, struct key *const *hostkeys,

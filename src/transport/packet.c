@@ -90,11 +90,54 @@ static int len_aligned(const struct tp_dir *d)
 	return d->cipher == NULL || !cipher_ctx_len_separate(d->cipher);
 }
 
+/* Padding and sizes of a packet with a body of blen bytes (RFC 4253 section 6). */
+static int pkt_sizes(const struct tp_dir *d, size_t blen, size_t *pad, size_t *total)
+{
+	size_t bs = d->cipher != NULL ? cipher_ctx_alg(d->cipher)->block_len : TP_PLAIN_BLOCK;
+	size_t tag = d->cipher != NULL ? cipher_ctx_tag_len(d->cipher) : 0;
+	size_t aligned;
+
+	if (blen == 0 || blen > TP_MAX_PACKET - 1 - 2 * bs - TP_MIN_PADDING)
+		return ERR_TOO_LARGE;
+	aligned = 1 + blen + (len_aligned(d) ? 4 : 0);
+	*pad = bs - aligned % bs;
+	if (*pad < TP_MIN_PADDING)
+		*pad += bs;
+	*total = 4 + 1 + blen + *pad + tag;
+	return 0;
+}
+
+/*
+ * The body is already at p + 5, with room for the whole packet reserved at
+ * the end of t->out: write length and padding, seal, and count it.
+ */
+static int pkt_finish(struct tp *t, uint8_t *p, size_t blen, size_t pad, size_t total,
+		      size_t len, uint8_t type)
+{
+	struct tp_dir *d = &t->tx;
+	size_t plen = 1 + blen + pad;
+	int r;
+
+	put_u32be(p, (uint32_t)plen);
+	p[4] = (uint8_t)pad;
+	if ((r = crypto_random_padding(p + 5 + blen, pad)) != 0 ||
+	    (d->cipher != NULL && (r = cipher_seal(d->cipher, d->seq, p, 4 + plen)) != 0)) {
+		buf_consume_end(&t->out, total);
+		return r;
+	}
+	log_debug3("send packet: type %u seq %u len %zu", type, d->seq, len);
+	d->bytes += total;
+	d->packets++;
+	t->bytes_out += total;
+	t->payload_out += len;
+	return 0;
+}
+
 int tp_pkt_send(struct tp *t, const uint8_t *payload, size_t len)
 {
 	struct tp_dir *d = &t->tx;
 	const uint8_t *body = payload;
-	size_t bs, tag, aligned, pad, plen, total, blen = len;
+	size_t pad, total, blen = len;
 	uint8_t *p, type;
 	int r;
 
@@ -107,35 +150,45 @@ int tp_pkt_send(struct tp *t, const uint8_t *payload, size_t len)
 		body = buf_ptr(&t->zout);
 		blen = buf_len(&t->zout);
 	}
-	bs = d->cipher != NULL ? cipher_ctx_alg(d->cipher)->block_len : TP_PLAIN_BLOCK;
-	tag = d->cipher != NULL ? cipher_ctx_tag_len(d->cipher) : 0;
-	if (blen == 0 || blen > TP_MAX_PACKET - 1 - 2 * bs - TP_MIN_PADDING)
-		return ERR_TOO_LARGE;
-	aligned = 1 + blen + (len_aligned(d) ? 4 : 0);
-	pad = bs - aligned % bs;
-	if (pad < TP_MIN_PADDING)
-		pad += bs;
-	plen = 1 + blen + pad;
-	total = 4 + plen + tag;
-	if ((r = buf_reserve(&t->out, total, &p)) != 0)
+	if ((r = pkt_sizes(d, blen, &pad, &total)) != 0 ||
+	    (r = buf_reserve(&t->out, total, &p)) != 0)
 		return r;
-	put_u32be(p, (uint32_t)plen);
-	p[4] = (uint8_t)pad;
 	memcpy(p + 5, body, blen);
-	if ((r = crypto_random_padding(p + 5 + blen, pad)) != 0 ||
-	    (d->cipher != NULL && (r = cipher_seal(d->cipher, d->seq, p, 4 + plen)) != 0)) {
-		buf_consume_end(&t->out, total);
+	if ((r = pkt_finish(t, p, blen, pad, total, len, type)) != 0)
 		return r;
-	}
-	log_debug3("send packet: type %u seq %u len %zu", type, d->seq, len);
-	d->bytes += total;
-	d->packets++;
-	t->bytes_out += total;
-	t->payload_out += len;
 	/* OpenSSH PROTOCOL 2.2: delayed compression starts after this message. */
 	if (t->server && type == SSH_MSG_USERAUTH_SUCCESS)
 		tp_comp_authenticated(t);
 	return seq_advance(t, d, "outgoing");
+}
+
+int tp_pkt_reserve(struct tp *t, size_t max, uint8_t **payload)
+{
+	size_t pad, total;
+	int r;
+
+	if (tp_comp_active(&t->tx))
+		return ERR_AGAIN; /* the payload must go through deflate first */
+	if ((r = pkt_sizes(&t->tx, max, &pad, &total)) != 0 ||
+	    (r = buf_ensure(&t->out, total)) != 0)
+		return r;
+	*payload = (uint8_t *)buf_ptr(&t->out) + buf_len(&t->out) + 5;
+	return 0;
+}
+
+int tp_pkt_commit(struct tp *t, size_t len)
+{
+	size_t pad, total;
+	uint8_t *p;
+	int r;
+
+	/* Space was ensured by tp_pkt_reserve, so this neither moves nor grows. */
+	if ((r = pkt_sizes(&t->tx, len, &pad, &total)) != 0 ||
+	    (r = buf_reserve(&t->out, total, &p)) != 0)
+		return r;
+	if ((r = pkt_finish(t, p, len, pad, total, len, p[5])) != 0)
+		return r;
+	return seq_advance(t, &t->tx, "outgoing");
 }
 
 /* Check the announced packet_length before waiting for the rest of the packet. */

@@ -159,6 +159,9 @@ int tp_version_input(struct tp *t);
 /* packet.c */
 /* Frame, protect and append one payload to t->out right now (no queueing). */
 int tp_pkt_send(struct tp *t, const uint8_t *payload, size_t len);
+/* In-place sending (tp_send_reserve/commit): ERR_AGAIN while compression is on. */
+int tp_pkt_reserve(struct tp *t, size_t max, uint8_t **payload);
+int tp_pkt_commit(struct tp *t, size_t len);
 /*
  * Decode the next packet at the front of t->in in place. On success *payload
  * points into t->in, *total is how many bytes of t->in it occupies and *seq

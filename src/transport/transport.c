@@ -236,6 +236,35 @@ int tp_send(struct tp *t, const uint8_t *payload, size_t len)
 	return send_payload(t, payload, len, 0);
 }
 
+int tp_send_reserve(struct tp *t, size_t max, uint8_t **payload)
+{
+	int r;
+
+	if (t->dead)
+		return t->dead_err != 0 ? t->dead_err : ERR_BAD_STATE;
+	if (max == 0 || max > TP_MAX_PAYLOAD)
+		return ERR_INVALID_ARG;
+	if ((r = maybe_rekey(t)) != 0)
+		return r;
+	if (t->hold || !t->started)
+		return ERR_AGAIN; /* a key exchange runs: payloads are queued, by copy */
+	return tp_pkt_reserve(t, max, payload);
+}
+
+int tp_send_commit(struct tp *t, size_t len)
+{
+	int r;
+
+	if (t->dead)
+		return t->dead_err != 0 ? t->dead_err : ERR_BAD_STATE;
+	if (len == 0 || len > TP_MAX_PAYLOAD)
+		return ERR_INVALID_ARG;
+	if ((r = tp_pkt_commit(t, len)) != 0)
+		return tp_fail(t, r, SSH_DISCONNECT_BY_APPLICATION, "cannot send packet: %s",
+			       err_str(r));
+	return 0;
+}
+
 int tp_sendb(struct tp *t, const struct buf *payload)
 {
 	return send_payload(t, buf_ptr(payload), buf_len(payload), 0);

@@ -118,6 +118,16 @@ void tp_input_eof(struct tp *t);
 int tp_read_packet(struct tp *t, const uint8_t **payload, size_t *len);
 /* Queue a payload; held back while a key exchange runs, sent in order afterwards. */
 int tp_send(struct tp *t, const uint8_t *payload, size_t len);
+/*
+ * In-place sending, to save copies of bulk data: room for one payload of up
+ * to max bytes, to be written at *payload (at the end of the output buffer),
+ * then tp_send_commit() with the length actually written frames, pads and
+ * encrypts it. Between the two, call nothing else on t; not committing is
+ * fine (nothing was queued). ERR_AGAIN when the payload must take tp_send's
+ * copying path instead (a key exchange is running, compression is on).
+ */
+int tp_send_reserve(struct tp *t, size_t max, uint8_t **payload);
+int tp_send_commit(struct tp *t, size_t len);
 /* Same, from a buffer (the buffer is not modified). */
 int tp_sendb(struct tp *t, const struct buf *payload);
 /* Bytes ready for the network; the caller buf_consume()s what it wrote. */

@@ -39,8 +39,13 @@ int buf_ensure(struct buf *b, size_t n)
 	need = b->len + n;
 	if (b->off + need <= b->cap)
 		return 0;
-	/* Slide unread data to the front before growing. */
-	if (b->off > 0 && need <= b->cap) {
+	/*
+	 * Slide unread data to the front instead of growing, but only when it
+	 * moves no more than the space it reclaims (or is small): a large
+	 * output queue drained by partial writes would otherwise be moved again
+	 * and again. Amortized, every byte is moved at most once.
+	 */
+	if (b->off > 0 && need <= b->cap && (b->len <= b->off || b->len <= 4096)) {
 		memmove(b->d, b->d + b->off, b->len);
 		b->off = 0;
 		return 0;

@@ -28,6 +28,8 @@ int auth_list_has(const char *list, const char *name);
 /* ---- password (auth_password.c), RFC 4252 section 8 ---- */
 /* Longest password or keyboard-interactive answer we accept (sshd has no lower limit). */
 #define AUTH_PASSWORD_MAX 1024
+/* A NUL-terminated copy of an SSH string that must hold no NUL and fit AUTH_PASSWORD_MAX. */
+int auth_secret_copy(const uint8_t *p, size_t n, char **out);
 #define SSH_MSG_USERAUTH_PASSWD_CHANGEREQ 60 /* RFC 4252 section 8 */
 #define SSH_MSG_USERAUTH_INFO_REQUEST 60     /* RFC 4256 section 3.2 */
 #define SSH_MSG_USERAUTH_INFO_RESPONSE 61    /* RFC 4256 section 3.4 */

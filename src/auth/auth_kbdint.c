@@ -30,7 +30,6 @@ int auth_kbdint_parse_response(struct rd *r, uint32_t expect, char **first)
 	const uint8_t *p = NULL;
 	size_t n = 0;
 	uint32_t count;
-	char *s;
 
 	if (rd_u32(r, &count) != 0 || count != expect)
 		return ERR_FORMAT;
@@ -51,14 +50,7 @@ int auth_kbdint_parse_response(struct rd *r, uint32_t expect, char **first)
 		*first = NULL;
 		return 0;
 	}
-	if (n > AUTH_PASSWORD_MAX || memchr(p, '\0', n) != NULL)
-		return ERR_FORMAT;
-	if ((s = malloc(n + 1)) == NULL)
-		return ERR_ALLOC;
-	memcpy(s, p, n);
-	s[n] = '\0';
-	*first = s;
-	return 0;
+	return auth_secret_copy(p, n, first);
 }
 
 void auth_kbdint_req_free(struct auth_kbdint_req *q)

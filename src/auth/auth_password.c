@@ -12,8 +12,7 @@
 #include "util/err.h"
 #include "util/mem.h"
 
-/* A NUL-terminated copy of an SSH string that must not hold NUL or exceed the limit. */
-static int secret_copy(const uint8_t *p, size_t n, char **out)
+int auth_secret_copy(const uint8_t *p, size_t n, char **out)
 {
 	char *s;
 
@@ -37,7 +36,7 @@ int auth_password_parse(struct rd *r, char **password, int *change)
 	    (ch && rd_string(r, &npw, &npw_len) != 0) || rd_end(r) != 0)
 		return ERR_FORMAT;
 	/* The new password (change request) is never used: it stays in the packet. */
-	if (secret_copy(pw, pw_len, password) != 0)
+	if (auth_secret_copy(pw, pw_len, password) != 0)
 		return ERR_FORMAT;
 	*change = ch;
 	return 0;

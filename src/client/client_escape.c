@@ -218,6 +218,12 @@ static void cancel_forward(const char *s, int remote)
 	long port;
 	char *end;
 
+	if (!remote && strchr(s, '/') != NULL) {
+		/* A Unix-socket -L forward, named by its path. */
+		say(fwd_local_cancel(&E.c->fwd, NULL, -1, s) > 0 ? "Canceled forwarding.\r\n"
+								 : "Unknown port forwarding.\r\n");
+		return;
+	}
 	port = strtol(colon != NULL ? colon + 1 : s, &end, 10);
 	if (*s == '\0' || *end != '\0' || port <= 0 || port > 65535 ||
 	    (colon != NULL && (size_t)(colon - s) >= sizeof(bind))) {
@@ -225,8 +231,11 @@ static void cancel_forward(const char *s, int remote)
 		return;
 	}
 	if (!remote) {
-		/* The fwd layer has no call to close one -L listener yet. */
-		say("Cancelling a local forward is not supported by burrow yet.\r\n");
+		if (colon != NULL)
+			snprintf(bind, sizeof(bind), "%.*s", (int)(colon - s), s);
+		say(fwd_local_cancel(&E.c->fwd, colon != NULL ? bind : NULL, (int)port, NULL) > 0
+			    ? "Canceled forwarding.\r\n"
+			    : "Unknown port forwarding.\r\n");
 		return;
 	}
 	if (colon == NULL)

@@ -48,6 +48,12 @@ int fwd_local_listen(struct fwd_client *fc, const struct fwd_spec *spec, int gat
 /* Close every listener (connections already forwarded go on). */
 void fwd_local_close_all(struct fwd_client *fc);
 /*
+ * ~C -KL: close the listeners of -L forwards on port (bind NULL: any address;
+ * "localhost" also names a forward given without an address), or on the Unix
+ * socket path when port is -1. Returns how many listeners closed.
+ */
+int fwd_local_cancel(struct fwd_client *fc, const char *bind, int port, const char *path);
+/*
  * -W: forward rfd/wfd (our stdin/stdout) to host:port. done(arg, ok) runs
  * when the channel is refused (ok = 0) or has closed (ok = 1).
  */

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "chanio/chanio.h"
@@ -232,18 +233,56 @@ int fwd_local_listen(struct fwd_client *fc, const struct fwd_spec *spec, int gat
 	return 0;
 }
 
+static void listener_free(struct fwd_listener *l)
+{
+	net_listener_free(l->nl);
+	if (l->unix_path != NULL)
+		unlink(l->unix_path);
+	free(l->unix_path);
+	free(l);
+}
+
 void fwd_local_close_all(struct fwd_client *fc)
 {
 	while (fc->listeners != NULL) {
 		struct fwd_listener *l = fc->listeners;
 
 		fc->listeners = l->next;
-		net_listener_free(l->nl);
-		if (l->unix_path != NULL)
-			unlink(l->unix_path);
-		free(l->unix_path);
-		free(l);
+		listener_free(l);
 	}
+}
+
+static int cancel_matches(const struct fwd_spec *s, const char *bind, int port, const char *path)
+{
+	if (path != NULL)
+		return s->listen_path != NULL && strcmp(s->listen_path, path) == 0;
+	if (s->listen_path != NULL || s->listen_port != port)
+		return 0;
+	if (bind == NULL)
+		return 1;
+	if (s->listen_host == NULL)
+		return strcasecmp(bind, "localhost") == 0;
+	return strcasecmp(bind, s->listen_host) == 0 ||
+	       (strcmp(bind, "*") == 0 && s->listen_host[0] == '\0');
+}
+
+int fwd_local_cancel(struct fwd_client *fc, const char *bind, int port, const char *path)
+{
+	struct fwd_listener **pp = &fc->listeners;
+	int n = 0;
+
+	while (*pp != NULL) {
+		struct fwd_listener *l = *pp;
+
+		if (cancel_matches(l->spec, bind, port, path)) {
+			*pp = l->next;
+			listener_free(l);
+			n++;
+		} else {
+			pp = &l->next;
+		}
+	}
+	return n;
 }
 
 int fwd_stdio_start(struct fwd_client *fc, int rfd, int wfd, const char *host, int port,

@@ -143,7 +143,7 @@ def test_shell_prompt_resize_escape_restore(h, pane, tmp_path, client, server):
 
 @pytest.mark.parametrize("server", ["burrowd", "sshd"])
 def test_escape_help_list_and_command_line(h, pane, targets, tmp_path, server):
-    """~? and ~# print, ~~ sends one ~, ~C -L adds a forward that works."""
+    """~? and ~# print, ~~ sends one ~, ~C -L adds a forward that works, ~C -KL cancels it."""
     import socket
 
     from sshutil import free_port
@@ -172,6 +172,19 @@ def test_escape_help_list_and_command_line(h, pane, targets, tmp_path, server):
     with socket.create_connection(("127.0.0.1", lport), timeout=10) as s:
         s.sendall(b"ping-through-escape")
         assert s.recv(100) == b"ping-through-escape"
+    # ~C -KL closes that listener again; an unknown port says so.
+    m = pane.mark()
+    pane.send("~C", enter=False)
+    pane.wait_for(r"burrow> ", after=m)
+    pane.send("-KL %d" % lport)
+    pane.wait_for(r"Canceled forwarding\.", after=m)
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", lport), timeout=5).close()
+    m = pane.mark()
+    pane.send("~C", enter=False)
+    pane.wait_for(r"burrow> ", after=m)
+    pane.send("-KL %d" % lport)
+    pane.wait_for(r"Unknown port forwarding\.", after=m)
     m = pane.mark()
     pane.send("exit")
     pane.wait_for(r"Connection to 127\.0\.0\.1 closed\.", after=m)

@@ -144,6 +144,17 @@ static void cmdline_help(void)
 	    "      -S SIGNAL                              Send a signal (TERM, INT, HUP...)\r\n");
 }
 
+/* ~# lists every channel, as ssh does ("#ID TYPE (state)"). */
+static void list_channel(void *arg, uint32_t id, const char *type, const char *state)
+{
+	const struct chan *session = arg;
+
+	if (session != NULL && id == chan_id(session))
+		say("  #%u client-session (interactive, pty, %s)\r\n", id, state);
+	else
+		say("  #%u %s (%s)\r\n", id, type, state);
+}
+
 static void list_connections(void)
 {
 	struct client *c = E.c;
@@ -152,8 +163,7 @@ static void list_connections(void)
 	uint32_t n = c->conn != NULL ? conn_channel_count(c->conn) : 0;
 
 	say("%s#\r\nThe following connections are open:\r\n", esc_name());
-	if (ch != NULL)
-		say("  #%u client-session (interactive, pty)\r\n", chan_id(ch));
+	conn_list_channels(c->conn, list_channel, ch);
 	say("  %u forwarded connection(s) open, %u channel(s) in all\r\n", c->fwd.active, n);
 	say("Forwards:\r\n");
 	for (int i = 0; i < c->cfg->n_local_forwards; i++)

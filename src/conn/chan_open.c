@@ -4,6 +4,7 @@
  * the connection's open handler, which may answer at once or later
  * (chan_accept / chan_reject), e.g. after an asynchronous connect.
  */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "conn/conn_int.h"
@@ -47,6 +48,7 @@ int chan_open(struct conn *c, const char *type, const uint8_t *extra, size_t ext
 	ch->state = CHAN_OPENING;
 	ch->ops = ops;
 	ch->ctx = ctx;
+	snprintf(ch->type, sizeof(ch->type), "%s", type);
 	/* byte 90, string type, uint32 sender, uint32 window, uint32 max packet, type data */
 	b = &c->sb;
 	buf_reset(b);
@@ -135,6 +137,7 @@ int conn_recv_open(struct conn *c, struct rd *r)
 		goto out;
 	}
 	ch->state = CHAN_PENDING;
+	snprintf(ch->type, sizeof(ch->type), "%s", type);
 	ch->rid = rid;
 	ch->rwin = win;
 	ch->rmax = conn_clamp_max_packet(maxp);

@@ -3,6 +3,7 @@
  * requests (section 4). Channels are in chan_table.c, chan_open.c and
  * chan_io.c.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,6 +64,32 @@ void conn_free(struct conn *c)
 uint32_t conn_channel_count(const struct conn *c)
 {
 	return c->used;
+}
+
+static const char *chan_state_name(const struct chan *ch)
+{
+	if (ch->close_sent || ch->close_rcvd)
+		return "closing";
+	if (ch->state == CHAN_OPENING)
+		return "opening";
+	if (ch->state == CHAN_PENDING)
+		return "pending";
+	if (ch->eof_sent || ch->eof_rcvd)
+		return ch->eof_sent && ch->eof_rcvd ? "eof both ways" : ch->eof_sent ? "eof sent"
+										  : "eof received";
+	return "open";
+}
+
+void conn_list_channels(struct conn *c,
+			void (*fn)(void *arg, uint32_t id, const char *type, const char *state),
+			void *arg)
+{
+	for (uint32_t i = 0; i < c->nslots; i++) {
+		const struct chan *ch = c->slots[i].ch;
+
+		if (ch != NULL && !ch->dead)
+			fn(arg, ch->id, ch->type, chan_state_name(ch));
+	}
 }
 
 struct tp *conn_transport(struct conn *c)

@@ -101,6 +101,10 @@ void conn_free(struct conn *c);
 int conn_handle(struct conn *c, const uint8_t *payload, size_t len);
 /* Number of channels in use. */
 uint32_t conn_channel_count(const struct conn *c);
+/* Call fn for every live channel with its id, type and state ("open", "opening", "closing"...). */
+void conn_list_channels(struct conn *c,
+			void (*fn)(void *arg, uint32_t id, const char *type, const char *state),
+			void *arg);
 int conn_send_global(struct conn *c, const char *name, int want_reply, const uint8_t *extra,
 		     size_t extra_len, conn_global_reply_fn cb, void *arg);
 struct tp *conn_transport(struct conn *c);
@@ -156,5 +160,26 @@ uint32_t chan_id(const struct chan *ch);
 int chan_eof_received(const struct chan *ch);
 int chan_eof_sent(const struct chan *ch);
 int chan_close_sent(const struct chan *ch);
+
+/*
+ * Peer liveness (conn_alive.c), sans-I/O: the owner calls conn_alive_rx for
+ * every packet received and conn_alive_step when told (*next_us, monotonic
+ * microseconds). PROBE: send keepalive@openssh.com with want_reply; DEAD: the
+ * peer was silent for interval x count_max (count_max 0: one interval, or
+ * never if zero_disables, as sshd's ClientAliveCountMax 0).
+ */
+enum { CONN_ALIVE_OFF, CONN_ALIVE_IDLE, CONN_ALIVE_PROBE, CONN_ALIVE_DEAD };
+struct conn_alive {
+	uint64_t interval_us;
+	uint64_t last_rx_us;
+	unsigned count_max;
+	unsigned sent;      /* probes since the last packet received */
+	int zero_disables;
+};
+void conn_alive_init(struct conn_alive *a, unsigned interval_s, unsigned count_max,
+		     int zero_disables, uint64_t now_us);
+void conn_alive_rx(struct conn_alive *a, uint64_t now_us);
+int conn_alive_step(struct conn_alive *a, uint64_t now_us, uint64_t *next_us);
+unsigned conn_alive_unanswered(const struct conn_alive *a);
 
 #endif

@@ -51,6 +51,7 @@ struct chan {
 	unsigned close_wanted : 1; /* owner closed it before the open was answered */
 	unsigned dead : 1;         /* finished: no more messages or callbacks */
 	unsigned out_wait : 1;     /* listed in conn.out_waiters */
+	char type[24];             /* channel type, for listings (truncated) */
 };
 
 struct conn_slot {

@@ -161,6 +161,7 @@ def test_escape_help_list_and_command_line(h, pane, targets, tmp_path, server):
     m = pane.mark()
     pane.send("~#", enter=False)
     pane.wait_for(r"The following connections are open:", after=m)
+    pane.wait_for(r"#\d+ client-session \(interactive, pty, open\)", after=m)
     m = pane.mark()
     pane.send("~~echo TILDE", enter=True)
     pane.wait_for(r"~echo: not found", after=m)

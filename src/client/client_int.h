@@ -44,8 +44,21 @@ struct client {
 	struct client_ids ids;
 	int agent_requested; /* auth-agent-req@openssh.com sent (-A) */
 	char peer[128];    /* "ADDR port PORT" of the server */
+	struct client_control *ctl; /* -M: the control socket (client_control.c) */
+	uint64_t connected_us;      /* when authentication succeeded (uptime) */
+	struct conn_alive alive; /* ServerAliveInterval (client_alive.c) */
+	struct event *alive_ev;  /* NULL: keepalives off */
+	char notify_socket[108]; /* $NOTIFY_SOCKET (client_notify.c), "" if none */
+	int notified;            /* READY=1 sent */
 };
 
+/* client_alive.c: ServerAliveInterval/CountMax once authenticated; rx for every packet. */
+int client_alive_start(struct client *c);
+void client_alive_rx(struct client *c);
+void client_alive_stop(struct client *c);
+/* client_notify.c: take $NOTIFY_SOCKET for ourselves; READY=1 once every forward is up. */
+void client_notify_init(struct client *c);
+void client_notify_ready(struct client *c);
 /* Open the session channel and run the command or shell (client_session.c). */
 int client_open_session(struct client *c);
 /* The session or -W channel ended: leave once no forwarded connection remains. */
@@ -71,7 +84,27 @@ int client_agent_open(struct client *c, struct chan *ch, uint32_t *reason, const
 /* -J: start `burrow -W host:port ... lasthop`; *fd is our end of its stdin/stdout. */
 int client_start_proxy(struct client *c, const char *self, int *fd);
 /* Run path with argv, its stdin and stdout one end of a socketpair; *fd gets the other. */
+/* In a forked background child: new session, event base re-armed, stdio on /dev/null. */
+void client_detach_stdio(struct client *c);
 int client_spawn_proxy(struct client *c, const char *path, char *const argv[], int *fd);
+/*
+ * The control socket (client_control.c, master side; client_ctlcmd.c, -O).
+ * burrow's own protocol over the Unix socket: one request line
+ * "burrow-control 1 CMD [ARG]\n", CMD one of check, exit, stop, status,
+ * status-json, metrics, forward-L, forward-R, cancel-L, cancel-R (ARG: a
+ * -L/-R spec); the answer is "ok[ DETAIL]\n" or "error MESSAGE\n", then the
+ * body (status, metrics) until the master closes the connection.
+ */
+#define CLIENT_CTL_MAGIC "burrow-control 1 "
+/* Become the master if ControlMaster asks for it (after authentication). */
+int client_control_start(struct client *c);
+/* Nonzero while ControlPersist keeps an idle master running. */
+int client_control_holds(struct client *c);
+void client_control_free(struct client *c);
+/* burrow -O CMD: talk to the master, print its answer; returns the exit status. */
+int client_control_command(const struct client_config *cfg);
+/* ControlPath names a running master (a later burrow cannot share it yet). */
+int client_control_master_running(const char *path);
 /* client_proxycmd.c: ProxyCommand through /bin/sh, its stdin/stdout as *fd. */
 int client_start_proxy_command(struct client *c, int *fd);
 

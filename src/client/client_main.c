@@ -22,14 +22,18 @@ static void maybe_leave(void *arg)
 {
 	struct client *c = arg;
 
-	if (c->session_done && c->fwd.active == 0)
+	if (c->session_done && c->fwd.active == 0 && !client_control_holds(c))
 		engine_close(c->eng, SSH_DISCONNECT_BY_APPLICATION, "disconnected by user", 0);
 }
 
 void client_session_ended(struct client *c)
 {
 	c->session_done = 1;
+	/* ControlPersist: the forwards stay until -O exit or the timeout. */
+	if (client_control_holds(c))
+		return;
 	fwd_local_close_all(&c->fwd);
+	fwd_dynamic_close_all(&c->fwd);
 	maybe_leave(c);
 }
 
@@ -47,7 +51,6 @@ static void stdio_done(void *arg, int ok)
 static void go_background(struct client *c)
 {
 	pid_t pid;
-	int null;
 
 	fflush(stdout);
 	fflush(stderr);
@@ -57,6 +60,13 @@ static void go_background(struct client *c)
 	}
 	if (pid > 0)
 		_exit(0);
+	client_detach_stdio(c);
+}
+
+void client_detach_stdio(struct client *c)
+{
+	int null;
+
 	setsid();
 	event_reinit(c->base);
 	/* The session keeps its own copies of the descriptors it uses. */
@@ -86,6 +96,7 @@ static void remote_forwards_done(void *arg, int ok)
 		c->fork_deferred = 0;
 		go_background(c);
 	}
+	client_notify_ready(c);
 }
 
 static int start_forwarding(struct client *c)
@@ -99,6 +110,7 @@ static int start_forwarding(struct client *c)
 	c->fwd.idle = maybe_leave;
 	c->fwd.idle_arg = c;
 	c->fwd.exit_on_failure = cfg->exit_on_forward_failure;
+	c->fwd.permit_remote_open = cfg->permit_remote_open;
 	c->fwd.print_allocated_stdout = cfg->fork_after_auth;
 	c->fwd.remote_done = remote_forwards_done;
 	c->fwd.remote_done_arg = c;
@@ -109,6 +121,10 @@ static int start_forwarding(struct client *c)
 			return ERR_PERMISSION;
 		}
 	}
+	for (int i = 0; i < cfg->n_dynamic_forwards; i++)
+		if (fwd_dynamic_listen(&c->fwd, &cfg->dynamic_forwards[i], cfg->gateway_ports) != 0 &&
+		    cfg->exit_on_forward_failure)
+			return ERR_PERMISSION;
 	for (int i = 0; i < cfg->n_remote_forwards; i++)
 		if (fwd_remote_request(&c->fwd, &cfg->remote_forwards[i]) != 0)
 			return ERR_ALLOC;
@@ -148,6 +164,8 @@ static int authenticated(struct client *c)
 	cc.out_high = ENGINE_OUT_HIGH;
 	if ((r = conn_new(engine_tp(c->eng), &cc, &c->conn)) != 0)
 		return r;
+	if ((r = client_alive_start(c)) != 0)
+		return r;
 	if ((r = start_forwarding(c)) != 0) {
 		c->status = 255;
 		c->session_done = 1;
@@ -155,6 +173,8 @@ static int authenticated(struct client *c)
 			     ERR_PERMISSION);
 		return 0;
 	}
+	if ((r = client_control_start(c)) != 0)
+		return r;
 	if (cfg->stdio_forward_host != NULL)
 		r = fwd_stdio_start(&c->fwd, dup(0), dup(1), cfg->stdio_forward_host,
 				    cfg->stdio_forward_port, stdio_done, c);
@@ -170,6 +190,8 @@ static int authenticated(struct client *c)
 		else
 			go_background(c);
 	}
+	if (c->fwd.remote_pending == 0)
+		client_notify_ready(c);
 	return 0;
 }
 
@@ -179,6 +201,7 @@ static int dispatch(void *arg, const uint8_t *p, size_t len)
 	uint8_t msg = p[0];
 	int r;
 
+	client_alive_rx(c);
 	if (msg == SSH_MSG_SERVICE_ACCEPT || (msg >= 50 && msg < 80)) {
 		if (c->conn != NULL)
 			return 0; /* nothing more to say about authentication */
@@ -313,10 +336,6 @@ static int configure(struct client_config *cfg, int argc, char **argv)
 		cfg_client_dump(cfg);
 		return 1;
 	}
-	if (cfg->n_dynamic_forwards > 0) {
-		fprintf(stderr, "burrow: DynamicForward (-D) is not supported by burrow yet\n");
-		return ERR_UNSUPPORTED;
-	}
 	return 0;
 }
 
@@ -337,12 +356,24 @@ int client_main(int argc, char **argv)
 	log_init("burrow", LOG_INFO);
 	cfg_client_init(&cfg);
 	save_fd_flags(&c);
+	client_notify_init(&c);
 	if ((cr = configure(&cfg, argc, argv)) != 0) {
 		if (cr == 1)
 			c.status = 0;
 		goto out;
 	}
 	log_set_level((enum log_level)cfg.log_level);
+	if (cfg.control_command != NULL) {
+		c.status = client_control_command(&cfg);
+		goto out;
+	}
+	if (client_control_master_running(cfg.control_path)) {
+		/* A master is up: ssh would share it; burrow connects on its own for now. */
+		fprintf(stderr, "burrow: a master is running on ControlPath %s, but multiplexing "
+			"sessions over it is not supported yet; connecting directly\r\n",
+			cfg.control_path);
+		cfg.control_master = CFG_CM_NO;
+	}
 	signal(SIGPIPE, SIG_IGN);
 	if (client_identities_load(&cfg, &c.ids) != 0)
 		goto out;
@@ -397,7 +428,10 @@ int client_main(int argc, char **argv)
 		    (double)(engine_clock_us(NULL) - start_us) / 1e6);
 out:
 	restore_fd_flags(&c);
+	client_control_free(&c);
+	client_alive_stop(&c);
 	fwd_local_close_all(&c.fwd);
+	fwd_dynamic_close_all(&c.fwd);
 	if (c.conn != NULL)
 		conn_free(c.conn);
 	auth_client_free(c.auth);

@@ -15,14 +15,15 @@
 #include "util/mem.h"
 
 /* Flags without an argument, and those taking one (getopt "c:F:i:J:L:l:m:o:p:Q:R:W:"). */
-#define CLIENT_FLAGS "46AaCfGgNnqsTtvx"
-#define CLIENT_ARG_FLAGS "bcDeFiJLlmopQRW"
+#define CLIENT_FLAGS "46AaCfGgMNnqsTtvx"
+#define CLIENT_ARG_FLAGS "bcDeFiJLlmOopQRSW"
 
 static void client_usage(void)
 {
 	fprintf(stderr,
-		"usage: burrow [-46AaCfGgNnqsTtvx] [-b bind_address] [-c cipher_spec]\n"
+		"usage: burrow [-46AaCfGgMNnqsTtvx] [-b bind_address] [-c cipher_spec]\n"
 		"              [-D [bind_address:]port] [-e escape_char] [-F configfile]\n"
+		"              [-O ctl_cmd] [-S ctl_path]\n"
 		"              [-i identity_file] [-J destination] [-L address]\n"
 		"              [-l login_name] [-m mac_spec] [-o option] [-p port]\n"
 		"              [-Q query_option] [-R address] [-W host:port]\n"
@@ -55,6 +56,7 @@ static int client_flag(struct client_config *c, struct args_state *st, char ch)
 	case 'f': c->fork_after_auth = 1; c->stdin_null = 1; break;
 	case 'g': c->gateway_ports = 1; break;
 	case 'G': c->dump_config = 1; break;
+	case 'M': return cfg_client_arg_control(c, 'M', NULL);
 	case 'N': c->no_shell = 1; break;
 	case 'n': c->stdin_null = 1; break;
 	case 'q': c->log_level = LOG_QUIET; break;
@@ -112,11 +114,11 @@ static int arg_remote_forward(struct client_config *c, const char *v)
 			fprintf(stderr, "Bad remote forwarding specification '%s'\n", v);
 		return r;
 	}
-	if (f.connect_host == NULL && f.connect_path == NULL) {
-		fprintf(stderr, "Dynamic remote forwarding (SOCKS) '%s' is not supported by "
-			"burrow yet\n", v);
+	/* No target: remote dynamic forwarding (we answer SOCKS on its channels). */
+	if (f.connect_host == NULL && f.connect_path == NULL && f.listen_path != NULL) {
+		fprintf(stderr, "Bad remote forwarding specification '%s'\n", v);
 		cfg_fwd_spec_free(&f);
-		return ERR_UNSUPPORTED;
+		return ERR_FORMAT;
 	}
 	if (c->n_remote_forwards >= CFG_MAX_FORWARDS) {
 		fprintf(stderr, "Too many remote forwards (max %d)\n", CFG_MAX_FORWARDS);
@@ -221,6 +223,9 @@ static int client_arg_flag(struct client_config *c, char ch, const char *v)
 	case 'D':
 	case 'e':
 		return cfg_client_arg_extra(c, ch, v);
+	case 'O':
+	case 'S':
+		return cfg_client_arg_control(c, ch, v);
 	case 'J':
 		return arg_jump(c, v);
 	case 'L':
@@ -270,6 +275,12 @@ static int client_opts(struct client_config *c, struct args_state *st, int argc,
 
 		if (a[0] != '-' || a[1] == '\0')
 			break;
+		/* -O status --json: burrow's own option of that control command. */
+		if (strcmp(a, "--json") == 0 && c->control_command != NULL) {
+			c->control_json = 1;
+			(*idx)++;
+			continue;
+		}
 		if (strcmp(a, "--") == 0) {
 			(*idx)++;
 			*terminated = 1;

@@ -73,8 +73,7 @@ static const char *const client_unsupported[] = {
 	"AddKeysToAgent", "BindInterface",
 	"CanonicalDomains", "CanonicalizeFallbackLocal", "CanonicalizeHostname",
 	"CanonicalizeMaxDots", "CanonicalizePermittedCNAMEs",
-	"CheckHostIP", "ControlMaster",
-	"ControlPath", "ControlPersist", "EnableEscapeCommandline",
+	"CheckHostIP", "EnableEscapeCommandline",
 	"EnableSSHKeysign", "FingerprintHash",
 	"ForkAfterAuthentication", "ForwardX11", "ForwardX11Timeout",
 	"ForwardX11Trusted", "GSSAPIAuthentication",
@@ -85,7 +84,7 @@ static const char *const client_unsupported[] = {
 	"IPQoS", "KbdInteractiveDevices",
 	"KnownHostsCommand", "LocalCommand", "LogVerbose",
 	"NoHostAuthenticationForLocalhost",
-	"PermitLocalCommand", "PermitRemoteOpen",
+	"PermitLocalCommand",
 	"PKCS11Provider",
 	"ProxyUseFdpass", "PubkeyAuthentication", "RemoteCommand", "RequiredRSASize",
 	"RevokedHostKeys", "SecurityKeyProvider",
@@ -275,12 +274,10 @@ static int apply_forward(struct client_config *c, struct cfg_line *l, const char
 	free(joined);
 	if (r == ERR_ALLOC)
 		return r;
-	if (r == 0 && f.connect_host == NULL && f.connect_path == NULL) {
-		/* A remote forward without a target is ssh's dynamic (SOCKS) -R. */
-		fprintf(stderr, "%s line %lu: dynamic RemoteForward (SOCKS) is not supported "
-			"by burrow yet\n", file, line);
+	if (r == 0 && f.connect_host == NULL && f.connect_path == NULL && f.listen_path != NULL) {
+		/* ssh's dynamic (SOCKS) -R listens on a TCP port only. */
 		cfg_fwd_spec_free(&f);
-		return ERR_UNSUPPORTED;
+		r = ERR_FORMAT;
 	}
 	if (r != 0) {
 		/* ssh's words: a lone "8080" lacks its target; anything else is bad. */
@@ -529,6 +526,8 @@ int cfg_client_apply_lexed(struct client_config *c, struct cfg_line *l, const ch
 		if (rx <= 0)
 			return rx;
 		if ((rx = cfg_client_apply_auth(c, l, file, line, name)) <= 0)
+			return rx;
+		if ((rx = cfg_client_apply_control(c, l, file, line, name)) <= 0)
 			return rx;
 	}
 	for (i = 0; i < N_ELEMS(client_keywords); i++)

@@ -121,8 +121,19 @@ struct client_config {
 	int n_dynamic_forwards;
 	char *proxy_command;        /* ProxyCommand as given (tokens expanded by finish); NULL / "none" */
 	char *ignore_unknown;       /* IgnoreUnknown pattern list (first wins) */
+	char *permit_remote_open;   /* PermitRemoteOpen words, space-separated (NULL: any) */
+	int permit_remote_open_seen;
 	int dump_config;            /* -G: print the resolved configuration and exit */
+	/* Issue 8: the control socket (client_control_kw.c). */
+	char *control_path;         /* ControlPath / -S, tokens expanded; NULL or "none": none */
+	int control_master;         /* enum cfg_control_master (default no) */
+	int control_persist;        /* ControlPersist seconds; 0 = no, -2 = yes (forever) */
+	char *control_command;      /* -O check|exit|stop|forward|cancel|status|metrics */
+	int control_json;           /* -O status --json */
 };
+
+enum cfg_control_master { CFG_CM_UNSET = -1, CFG_CM_NO = 0, CFG_CM_YES, CFG_CM_ASK,
+			  CFG_CM_AUTO, CFG_CM_AUTOASK };
 
 /* Set every field to "unset" (-1 / NULL; request_tty REQUEST_TTY_UNSET). */
 void cfg_client_init(struct client_config *c);

@@ -64,7 +64,8 @@ static void dump_forwards(const char *kw, const struct fwd_spec *f, int n, int d
 	for (int i = 0; i < n; i++) {
 		printf("%s ", kw);
 		fwd_side(f[i].listen_host, f[i].listen_port, f[i].listen_path, 1);
-		if (!dynamic) {
+		/* A -R without a target is a dynamic one: listen side only. */
+		if (!dynamic && (f[i].connect_host != NULL || f[i].connect_path != NULL)) {
 			printf(" ");
 			fwd_side(f[i].connect_host, f[i].connect_port, f[i].connect_path, 0);
 		}
@@ -107,6 +108,7 @@ void cfg_client_dump(const struct client_config *c)
 	printf("connectionattempts %d\n", c->connection_attempts);
 	printf("serveralivecountmax %d\n", c->server_alive_count_max);
 	printf("serveraliveinterval %d\n", c->server_alive_interval);
+	cfg_client_control_dump(c);
 	dump_str("ciphers", c->ciphers);
 	dump_str("hostkeyalgorithms", c->host_key_algorithms);
 	dump_str("kexalgorithms", c->kex_algorithms);

@@ -45,6 +45,16 @@ int cfg_parse_escape_char(const char *v);
 int cfg_client_add_dynamic(struct client_config *c, const char *spec);
 /* cfg_client_finish(): defaults of the fields above, ClearAllForwardings, tokens. */
 int cfg_client_finish_extra(struct client_config *c);
+/* client_control_kw.c: ControlPath, ControlMaster, ControlPersist; -S, -M, -O. */
+void cfg_client_control_init(struct client_config *c);
+void cfg_client_control_free(struct client_config *c);
+/* 1: not one of these keywords; otherwise 0 or an error. */
+int cfg_client_apply_control(struct client_config *c, const struct cfg_line *l, const char *file,
+			     unsigned long line, const char *name);
+int cfg_client_arg_control(struct client_config *c, char ch, const char *v);
+int cfg_client_finish_control(struct client_config *c);
+/* -G lines: controlmaster, controlpath, controlpersist as ssh -G prints them. */
+void cfg_client_control_dump(const struct client_config *c);
 
 /* cfg_client_expand_tokens() with %h given (NULL: ""). */
 int cfg_client_expand_tokens_h(const struct client_config *c, const char *host, const char *s,

@@ -17,9 +17,10 @@
 #include "util/err.h"
 #include "util/log.h"
 #include "util/mem.h"
+#include "wire/buf.h"
 
 enum xkw { XK_ALIVE_INTERVAL, XK_ALIVE_COUNT, XK_ATTEMPTS, XK_BIND, XK_SENDENV, XK_SETENV,
-	   XK_ESCAPE, XK_DYNAMIC, XK_PROXYCOMMAND, XK_IGNOREUNKNOWN };
+	   XK_ESCAPE, XK_DYNAMIC, XK_PROXYCOMMAND, XK_IGNOREUNKNOWN, XK_PERMIT_REMOTE_OPEN };
 
 static const struct {
 	const char *name;
@@ -35,6 +36,7 @@ static const struct {
 	{ "DynamicForward", XK_DYNAMIC },
 	{ "ProxyCommand", XK_PROXYCOMMAND },
 	{ "IgnoreUnknown", XK_IGNOREUNKNOWN },
+	{ "PermitRemoteOpen", XK_PERMIT_REMOTE_OPEN },
 };
 
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
@@ -45,6 +47,7 @@ void cfg_client_extra_init(struct client_config *c)
 	c->server_alive_interval = -1;
 	c->server_alive_count_max = -1;
 	c->connection_attempts = -1;
+	cfg_client_control_init(c);
 }
 
 void cfg_client_extra_free(struct client_config *c)
@@ -56,10 +59,12 @@ void cfg_client_extra_free(struct client_config *c)
 	for (int i = 0; i < c->n_dynamic_forwards; i++)
 		cfg_fwd_spec_free(&c->dynamic_forwards[i]);
 	c->n_send_env = c->n_set_env = c->n_dynamic_forwards = 0;
+	cfg_client_control_free(c);
 	free(c->bind_address);
 	free(c->proxy_command);
 	free(c->ignore_unknown);
-	c->bind_address = c->proxy_command = c->ignore_unknown = NULL;
+	free(c->permit_remote_open);
+	c->bind_address = c->proxy_command = c->ignore_unknown = c->permit_remote_open = NULL;
 }
 
 void cfg_client_extra_defaults(struct client_config *c)
@@ -200,6 +205,58 @@ static int apply_proxy_command(struct client_config *c, const struct cfg_line *l
 	return 0;
 }
 
+/*
+ * PermitRemoteOpen: "any", "none", or host:port words ([IPv6]:port; '*' for
+ * the host or the port). The first line that applies wins, as in ssh. Kept
+ * as one space-separated string; "any" is stored as NULL.
+ */
+static int apply_permit_remote_open(struct client_config *c, const struct cfg_line *l,
+				    const char *file, unsigned long line)
+{
+	struct buf b;
+	int any = 0, r = 0;
+
+	for (int a = 0; a < l->nargs; a++) {
+		const char *w = l->args[a], *colon = strrchr(w, ':');
+		int x;
+
+		if (strcasecmp(w, "any") == 0 || strcasecmp(w, "none") == 0) {
+			if (l->nargs != 1) {
+				fprintf(stderr, "%s line %lu: keyword PermitRemoteOpen \"%s\" "
+					"argument must appear alone.\n", file, line, w);
+				return ERR_FORMAT;
+			}
+			any = strcasecmp(w, "any") == 0;
+			continue;
+		}
+		if (colon == NULL || colon == w ||
+		    (strcmp(colon + 1, "*") != 0 &&
+		     (cfg_parse_uint(colon + 1, &x) != 0 || x < 1 || x > 65535))) {
+			fprintf(stderr, "%s line %lu: invalid permission hostname \"%s\"\n", file,
+				line, w);
+			return ERR_FORMAT;
+		}
+	}
+	if (c->permit_remote_open_seen)
+		return 0;
+	c->permit_remote_open_seen = 1;
+	if (any)
+		return 0;
+	buf_init(&b);
+	for (int a = 0; a < l->nargs && r == 0; a++) {
+		if (a > 0)
+			r = buf_put_u8(&b, ' ');
+		if (r == 0)
+			r = buf_put(&b, l->args[a], strlen(l->args[a]));
+	}
+	if (r == 0)
+		r = buf_put_u8(&b, 0);
+	if (r == 0 && (c->permit_remote_open = mem_strdup((const char *)buf_ptr(&b))) == NULL)
+		r = ERR_ALLOC;
+	buf_free(&b);
+	return r;
+}
+
 static int bad_time(const char *file, unsigned long line)
 {
 	fprintf(stderr, "%s line %lu: invalid time value.\n", file, line);
@@ -253,6 +310,8 @@ static int apply_extra(struct client_config *c, enum xkw kw, const struct cfg_li
 		return x;
 	case XK_PROXYCOMMAND:
 		return apply_proxy_command(c, l);
+	case XK_PERMIT_REMOTE_OPEN:
+		return apply_permit_remote_open(c, l, file, line);
 	case XK_IGNOREUNKNOWN:
 		if (c->ignore_unknown == NULL && (c->ignore_unknown = mem_strdup(v)) == NULL)
 			return ERR_ALLOC;
@@ -264,7 +323,8 @@ static int apply_extra(struct client_config *c, enum xkw kw, const struct cfg_li
 /* Keywords whose value is a list of words (the rest take one). */
 static int takes_list(enum xkw kw)
 {
-	return kw == XK_SENDENV || kw == XK_SETENV || kw == XK_PROXYCOMMAND;
+	return kw == XK_SENDENV || kw == XK_SETENV || kw == XK_PROXYCOMMAND ||
+	       kw == XK_PERMIT_REMOTE_OPEN;
 }
 
 int cfg_client_apply_extra(struct client_config *c, struct cfg_line *l, const char *file,
@@ -348,6 +408,8 @@ int cfg_client_finish_extra(struct client_config *c)
 	int r;
 
 	cfg_client_extra_defaults(c);
+	if ((r = cfg_client_finish_control(c)) != 0)
+		return r;
 	if (c->clear_all_forwardings == 1) {
 		for (int i = 0; i < c->n_dynamic_forwards; i++)
 			cfg_fwd_spec_free(&c->dynamic_forwards[i]);

@@ -35,6 +35,8 @@ void scfg_init(struct server_config *c)
 	c->rekey_bytes = -1;
 	c->rekey_seconds = -1;
 	c->login_grace_time = -1;
+	c->client_alive_interval = -1;
+	c->client_alive_count_max = -1;
 	c->address_family = -1;
 	c->allow_tcp_forwarding = -1;
 	c->allow_streamlocal_forwarding = -1;
@@ -350,6 +352,8 @@ static int apply_impl(struct server_config *c, const struct skw *kw, struct cfg_
 	case SKW_SUBSYSTEM:
 	case SKW_PRINTMOTD:
 	case SKW_STRICTMODES:
+	case SKW_CLIENTALIVEINT:
+	case SKW_CLIENTALIVECOUNT:
 		return scfg_apply_session(c, kw, l, file, line);
 	case SKW_PASSWORDAUTH:
 	case SKW_KBDINTAUTH:

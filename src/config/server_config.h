@@ -64,6 +64,8 @@ struct server_config {
 	int n_host_certificates;
 	int allow_agent_forwarding;        /* AllowAgentForwarding (default 1; Match allowed) */
 	int login_grace_time;              /* LoginGraceTime seconds (default 120) */
+	int client_alive_interval;         /* ClientAliveInterval seconds (default 0 = off; Match) */
+	int client_alive_count_max;        /* ClientAliveCountMax (default 3; 0 = never disconnect) */
 	int address_family;                /* AddressFamily / -4 / -6: AF_UNSPEC, AF_INET, AF_INET6 */
 	int ports_from_cmdline;            /* -p given: Port lines from the file are ignored */
 	/* Forwarding policy (may be changed per connection by Match blocks). */

@@ -53,6 +53,8 @@ static const struct skw server_keywords[] = {
 	IMPL("PrintMotd", SKW_PRINTMOTD),
 	IMPL("StrictModes", SKW_STRICTMODES),
 	IMPL_M("PermitTTY", SKW_PERMITTTY),
+	IMPL_M("ClientAliveInterval", SKW_CLIENTALIVEINT),
+	IMPL_M("ClientAliveCountMax", SKW_CLIENTALIVECOUNT),
 	/* Passwords (server_auth_kw.c). */
 	IMPL("UsePAM", SKW_USEPAM), IMPL_M("PasswordAuthentication", SKW_PASSWORDAUTH),
 	IMPL_M("KbdInteractiveAuthentication", SKW_KBDINTAUTH),
@@ -73,8 +75,7 @@ static const struct skw server_keywords[] = {
 	IGN_M("HostbasedAuthentication"), IGN_M("HostbasedUsesNameFromPacketOnly"),
 	IGN_M("HostbasedAcceptedAlgorithms"), IGN_M("IgnoreRhosts"), IGN("IgnoreUserKnownHosts"),
 	IGN("PermitUserEnvironment"), IGN_M("PermitUserRC"),
-	IGN_M("PermitTunnel"), IGN_M("ClientAliveInterval"),
-	IGN_M("ClientAliveCountMax"), IGN_M("IPQoS"), IGN("FingerprintHash"),
+	IGN_M("PermitTunnel"), IGN_M("IPQoS"), IGN("FingerprintHash"),
 	IGN("ModuliFile"), IGN_M("ExposeAuthInfo"),
 	IGN_M("AuthorizedPrincipalsFile"), IGN_M("AuthorizedPrincipalsCommand"),
 	IGN_M("AuthorizedPrincipalsCommandUser"), IGN_M("AuthorizedKeysCommand"),

@@ -382,6 +382,8 @@ static int override(struct server_config *c, struct server_config *m)
 	}
 	override_int(&c->allow_agent_forwarding, m->allow_agent_forwarding);
 	override_int(&c->permit_tty, m->permit_tty);
+	override_int(&c->client_alive_interval, m->client_alive_interval);
+	override_int(&c->client_alive_count_max, m->client_alive_count_max);
 	override_int(&c->log_level, m->log_level);
 	override_int(&c->permit_root_login, m->permit_root_login);
 	override_int(&c->max_auth_tries, m->max_auth_tries);

@@ -88,6 +88,39 @@ static int apply_subsystem(struct server_config *c, const struct cfg_line *l, co
 	return r;
 }
 
+/* ClientAliveInterval takes a time value (sshd_config(5) TIME FORMATS), CountMax a count. */
+static int apply_client_alive(struct server_config *c, const struct skw *kw,
+			      const struct cfg_line *l, const char *file, unsigned long line)
+{
+	int64_t t;
+	char *end;
+	long x;
+
+	if (l->nargs != 1) {
+		fprintf(stderr, "%s line %lu: keyword %s extra arguments at end of line\n", file,
+			line, kw->name);
+		return ERR_NOT_FOUND;
+	}
+	if (kw->id == SKW_CLIENTALIVEINT) {
+		if (cfg_parse_time(l->args[0], &t) != 0 || t < 0 || t > INT_MAX) {
+			fprintf(stderr, "%s line %lu: invalid time value.\n", file, line);
+			return ERR_FORMAT;
+		}
+		if (c->client_alive_interval == -1)
+			c->client_alive_interval = (int)t;
+		return 0;
+	}
+	errno = 0;
+	x = strtol(l->args[0], &end, 10);
+	if (errno != 0 || end == l->args[0] || *end != '\0' || x < 0 || x > INT_MAX) {
+		fprintf(stderr, "%s line %lu: invalid integer value.\n", file, line);
+		return ERR_FORMAT;
+	}
+	if (c->client_alive_count_max == -1)
+		c->client_alive_count_max = (int)x;
+	return 0;
+}
+
 int scfg_apply_session(struct server_config *c, const struct skw *kw, const struct cfg_line *l,
 		       const char *file, unsigned long line)
 {
@@ -115,6 +148,9 @@ int scfg_apply_session(struct server_config *c, const struct skw *kw, const stru
 		else if (kw->id == SKW_STRICTMODES && c->strict_modes == -1)
 			c->strict_modes = x;
 		return 0;
+	case SKW_CLIENTALIVEINT:
+	case SKW_CLIENTALIVECOUNT:
+		return apply_client_alive(c, kw, l, file, line);
 	default:
 		return ERR_INVALID_ARG;
 	}
@@ -128,6 +164,10 @@ void scfg_session_defaults(struct server_config *c)
 		c->strict_modes = 1;
 	if (c->permit_tty == -1)
 		c->permit_tty = 1;
+	if (c->client_alive_interval == -1)
+		c->client_alive_interval = 0;
+	if (c->client_alive_count_max == -1)
+		c->client_alive_count_max = 3;
 }
 
 void scfg_dump_session(const struct server_config *c)
@@ -135,6 +175,8 @@ void scfg_dump_session(const struct server_config *c)
 	printf("printmotd %s\n", c->print_motd == 0 ? "no" : "yes");
 	printf("strictmodes %s\n", c->strict_modes == 0 ? "no" : "yes");
 	printf("permittty %s\n", c->permit_tty == 0 ? "no" : "yes");
+	printf("clientaliveinterval %d\n", c->client_alive_interval);
+	printf("clientalivecountmax %d\n", c->client_alive_count_max);
 	for (int i = 0; i < c->n_accept_env; i++)
 		printf("acceptenv %s\n", c->accept_env[i]);
 	for (int i = 0; i < c->n_subsystems; i++)

@@ -20,6 +20,31 @@ struct event_base;
 struct evdns_base;
 
 /* ---- client ---- */
+struct chanio;
+struct buf;
+
+/* One forwarded connection, linked to its forward's counters while open. */
+struct fwd_live {
+	struct fwd_live *next, *prev;
+	struct chanio *cio;           /* NULL until the connection has one */
+};
+
+/* Counters of one forward (-L or -R spec), for -O status and -O metrics. */
+struct fwd_stat {
+	struct fwd_stat *next;
+	const void *key;              /* the spec it counts (lookup only) */
+	char kind;                    /* 'L', 'R' or 'D' */
+	char spec[300];               /* "8080:localhost:80" as ssh writes it */
+	char listen[300];             /* where it listens ("" until known) */
+	int cancelled;                /* -O cancel or ~C -K: listener gone */
+	uint64_t active, total, open_failures;
+	uint64_t done_out, done_in;   /* bytes of closed connections (out: towards the target) */
+	char last_error[160];
+	struct fwd_live live;         /* list head of open connections */
+	uint64_t rate_out, rate_in;   /* bytes per second over the last sample period */
+	uint64_t sample_out, sample_in, sample_us; /* totals at the last sample */
+};
+
 struct fwd_client {
 	struct event_base *base;
 	struct conn *conn;
@@ -31,6 +56,8 @@ struct fwd_client {
 	void *idle_arg;
 	struct fwd_listener *listeners;
 	struct fwd_remote *remotes;   /* -R forwards requested from the server */
+	struct fwd_dynamic *dynamics; /* -D listeners (fwd_dynamic.c) */
+	const char *permit_remote_open; /* PermitRemoteOpen for -R without a target (NULL: any) */
 	unsigned remote_pending;      /* tcpip-forward requests not answered yet */
 	int remote_failed;            /* some -R was refused */
 	int exit_on_failure;          /* ExitOnForwardFailure */
@@ -38,7 +65,29 @@ struct fwd_client {
 	/* All -R requests answered (ok = 0 if one failed); may be NULL. */
 	void (*remote_done)(void *arg, int ok);
 	void *remote_done_arg;
+	struct fwd_stat *stats;       /* one per forward ever set up (fwd_stats.c) */
 };
+
+/* fwd_stats.c. The counters of spec (created on first use; NULL: out of memory). */
+struct fwd_stat *fwd_stat_get(struct fwd_client *fc, char kind, const struct fwd_spec *spec);
+/* "[bind:]port:host:hostport" (or the socket forms) as -L / -R take it. */
+void fwd_spec_str(const struct fwd_spec *s, char *out, size_t outlen);
+/* A connection arrived (counts it, links lv). */
+void fwd_stat_conn_start(struct fwd_stat *st, struct fwd_live *lv);
+/* The channel open was refused or the target failed: why. */
+void fwd_stat_conn_failed(struct fwd_stat *st, const char *why);
+/* The connection is gone: its bytes join the totals. */
+void fwd_stat_conn_end(struct fwd_stat *st, struct fwd_live *lv);
+/* Bytes so far, closed and open connections together. */
+void fwd_stat_bytes(const struct fwd_stat *st, uint64_t *out, uint64_t *in);
+/* Take a throughput sample of every forward (now_us: a monotonic clock). */
+void fwd_stats_sample(struct fwd_stat *list, uint64_t now_us);
+/* -O status (text or JSON) and -O metrics (Prometheus text format) of every forward. */
+enum fwd_stats_fmt { FWD_STATS_TEXT, FWD_STATS_JSON, FWD_STATS_PROM };
+int fwd_stats_format(const struct fwd_stat *list, enum fwd_stats_fmt fmt, struct buf *out);
+void fwd_stats_free(struct fwd_client *fc);
+/* s as a JSON string (RFC 8259 section 7), also right for a Prometheus label value. */
+int fwd_put_quoted(struct buf *b, const char *s);
 
 /*
  * Bind the listener(s) of one -L spec (loopback unless an address is given or
@@ -61,11 +110,28 @@ int fwd_stdio_start(struct fwd_client *fc, int rfd, int wfd, const char *host, i
 		    void (*done)(void *arg, int ok), void *arg);
 
 /*
+ * -D: bind the SOCKS listener(s) of one dynamic forward, as -L binds (ssh's
+ * messages on failure). Each SOCKS4/4A/5 CONNECT becomes a direct-tcpip channel.
+ */
+int fwd_dynamic_listen(struct fwd_client *fc, const struct fwd_spec *spec, int gateway_ports);
+/* Close every -D listener (connections already forwarded go on). */
+void fwd_dynamic_close_all(struct fwd_client *fc);
+/*
+ * -R [bind:]port without a target: accept the server's forwarded-tcpip open
+ * ch and act as a SOCKS server on it, connecting locally to what the SOCKS
+ * client asks for if PermitRemoteOpen allows it. orig/oport: the originator.
+ */
+int fwd_dynamic_remote_open(struct fwd_client *fc, struct chan *ch, const char *orig,
+			    uint32_t oport);
+
+/*
  * -R: ask the server to listen (tcpip-forward / streamlocal-forward) for one
  * spec; the answer arrives later (messages as ssh prints them, then
  * remote_done once nothing is pending).
  */
 int fwd_remote_request(struct fwd_client *fc, const struct fwd_spec *spec);
+/* -O cancel -R: ask the server to stop listening on port (or path); returns the count. */
+int fwd_remote_cancel(struct fwd_client *fc, int port, const char *path);
 /* conn_open_fn body for the server's forwarded-tcpip / forwarded-streamlocal opens. */
 int fwd_remote_open(struct fwd_client *fc, struct chan *ch, const char *type, struct rd *args,
 		    uint32_t *reason, const char **msg);

@@ -22,6 +22,7 @@ struct fwd_listener {
 	struct net_listener *nl;
 	const struct fwd_spec *spec;
 	char *unix_path; /* removed when the listener closes */
+	struct fwd_stat *st; /* counters (NULL: none) */
 };
 
 /* One forwarded connection. */
@@ -31,6 +32,8 @@ struct fwd_conn {
 	void (*done)(void *arg, int ok);
 	void *done_arg;
 	int opened;
+	struct fwd_stat *st; /* the -L forward's counters, or NULL */
+	struct fwd_live lv;
 };
 
 const char *fwd_reason_text(uint32_t reason)
@@ -54,6 +57,13 @@ static void conn_open_result(void *arg, int ok, uint32_t reason, const char *msg
 		chanio_start(f->cio);
 		return;
 	}
+	if (f->st != NULL) {
+		char why[160];
+
+		snprintf(why, sizeof(why), "%s: %s", fwd_reason_text(reason),
+			 msg != NULL ? msg : "");
+		fwd_stat_conn_failed(f->st, why);
+	}
 	/* ssh's wording, so scripts and people see the server's real reason. */
 	fprintf(stderr, "channel %u: open failed: %s: %s\r\n", ch != NULL ? chan_id(ch) : 0,
 		fwd_reason_text(reason), msg != NULL ? msg : "");
@@ -73,6 +83,8 @@ static void conn_closed(void *arg)
 
 	if (f->done != NULL)
 		f->done(f->done_arg, f->opened);
+	if (f->st != NULL)
+		fwd_stat_conn_end(f->st, &f->lv);
 	free(f);
 	if (fc->active > 0 && --fc->active == 0 && fc->idle != NULL)
 		fc->idle(fc->idle_arg);
@@ -90,7 +102,7 @@ static const struct chanio_hooks fwd_conn_hooks = {
  */
 static int open_direct(struct fwd_client *fc, int rfd, int wfd, const struct fwd_spec *target,
 		       const char *host, int port, const char *orig_addr, int orig_port,
-		       void (*done)(void *, int), void *done_arg)
+		       void (*done)(void *, int), void *done_arg, struct fwd_stat *st)
 {
 	struct fwd_conn *f;
 	struct chan *ch = NULL;
@@ -106,6 +118,10 @@ static int open_direct(struct fwd_client *fc, int rfd, int wfd, const struct fwd
 	if ((r = chanio_new(fc->base, &fwd_conn_hooks, f, fc->flush, fc->flush_arg, &f->cio)) != 0) {
 		free(f);
 		return r;
+	}
+	if ((f->st = st) != NULL) {
+		f->lv.cio = f->cio;
+		fwd_stat_conn_start(st, &f->lv);
 	}
 	fc->active++;
 	r = rfd == wfd ? chanio_add_socket(f->cio, rfd)
@@ -161,10 +177,26 @@ static void on_accept(void *arg, int fd)
 	log_debug("Connection to port %d forwarding to %s port %d requested.", s->listen_port,
 		  s->connect_host != NULL ? s->connect_host : s->connect_path, s->connect_port);
 	if (open_direct(l->fc, fd, fd, s, s->connect_host, s->connect_port, addr, port, NULL,
-			NULL) != 0) {
+			NULL, l->st) != 0) {
 		log_error("cannot forward connection: out of resources");
 		close(fd);
 	}
+}
+
+/* Every address a forward listens on, "127.0.0.1:8080 [::1]:8080". */
+static void stat_add_listen(struct fwd_stat *st, int fd, const char *unix_path)
+{
+	char addr[64], one[80];
+	size_t len = strlen(st->listen);
+	int port = 0;
+
+	if (unix_path != NULL)
+		snprintf(one, sizeof(one), "%s", unix_path);
+	else if (net_sockaddr_str(fd, 1, addr, sizeof(addr), &port) == 0)
+		fwd_host_port(one, sizeof(one), addr, (unsigned)port);
+	else
+		return;
+	snprintf(st->listen + len, sizeof(st->listen) - len, "%s%s", len > 0 ? " " : "", one);
 }
 
 static int add_listener(struct fwd_client *fc, const struct fwd_spec *spec, int fd,
@@ -179,6 +211,8 @@ static int add_listener(struct fwd_client *fc, const struct fwd_spec *spec, int 
 	}
 	l->fc = fc;
 	l->spec = spec;
+	if ((l->st = fwd_stat_get(fc, 'L', spec)) != NULL)
+		stat_add_listen(l->st, fd, unix_path);
 	if (unix_path != NULL && (l->unix_path = strdup(unix_path)) == NULL) {
 		close(fd);
 		free(l);
@@ -275,6 +309,8 @@ int fwd_local_cancel(struct fwd_client *fc, const char *bind, int port, const ch
 		struct fwd_listener *l = *pp;
 
 		if (cancel_matches(l->spec, bind, port, path)) {
+			if (l->st != NULL)
+				l->st->cancelled = 1;
 			*pp = l->next;
 			listener_free(l);
 			n++;
@@ -292,5 +328,5 @@ int fwd_stdio_start(struct fwd_client *fc, int rfd, int wfd, const char *host, i
 
 	/* -W /path/to/socket (port -1) reaches a Unix socket on the server. */
 	return open_direct(fc, rfd, wfd, port < 0 ? &unix_target : NULL, host, port, "127.0.0.1",
-			   65535, done, arg);
+			   65535, done, arg, NULL);
 }

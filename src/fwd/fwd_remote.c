@@ -20,6 +20,7 @@ struct fwd_remote {
 	const char *bind;      /* the address we sent (ssh: "localhost" when none given) */
 	uint32_t port;         /* listening port on the server (allocated when spec said 0) */
 	int granted;
+	struct fwd_stat *st;   /* counters (NULL: none) */
 };
 
 /* One connection the server forwarded to us. */
@@ -28,6 +29,8 @@ struct fwd_incoming {
 	struct chan *ch;
 	struct chanio *cio;
 	struct net_connect *nc;
+	struct fwd_stat *st;
+	struct fwd_live lv;
 };
 
 static void request_answered(struct fwd_client *fc)
@@ -47,22 +50,33 @@ static void on_reply(void *arg, int success, struct rd *args)
 		fprintf(stderr, "%s: remote port forwarding failed for listen port %d\r\n",
 			fc->exit_on_failure ? "Error" : "Warning", s->listen_port);
 		fc->remote_failed = 1;
+		if (rf->st != NULL)
+			snprintf(rf->st->last_error, sizeof(rf->st->last_error),
+				 "remote port forwarding failed");
 	} else {
 		rf->granted = 1;
 		if (s->listen_path == NULL && s->listen_port == 0 && rd_u32(args, &port) == 0) {
 			rf->port = port;
 			/* ssh's message; with -f also on stdout so scripts can read it. */
+			/* A dynamic -R has no target: ssh prints "(null):0" then. */
 			fprintf(stderr, "Allocated port %u for remote forward to %s:%d\r\n", port,
-				s->connect_host != NULL ? s->connect_host : s->connect_path,
-				s->connect_port);
+				s->connect_host != NULL ? s->connect_host
+				: s->connect_path != NULL ? s->connect_path : "(null)",
+				s->connect_port < 0 ? 0 : s->connect_port);
 			if (fc->print_allocated_stdout) {
 				printf("Allocated port %u for remote forward to %s:%d\n", port,
-				       s->connect_host != NULL ? s->connect_host : s->connect_path,
-				       s->connect_port);
+				       s->connect_host != NULL ? s->connect_host
+				       : s->connect_path != NULL ? s->connect_path : "(null)",
+				       s->connect_port < 0 ? 0 : s->connect_port);
 				fflush(stdout);
 			}
 		}
 		log_debug("remote forward success for: listen %s:%u", rf->bind, rf->port);
+		if (rf->st != NULL && s->listen_path != NULL)
+			snprintf(rf->st->listen, sizeof(rf->st->listen), "server %s", rf->bind);
+		else if (rf->st != NULL)
+			snprintf(rf->st->listen, sizeof(rf->st->listen), "server %s:%u",
+				 rf->bind[0] != '\0' ? rf->bind : "*", rf->port);
 	}
 	request_answered(fc);
 }
@@ -78,6 +92,7 @@ int fwd_remote_request(struct fwd_client *fc, const struct fwd_spec *spec)
 		return ERR_ALLOC;
 	rf->fc = fc;
 	rf->spec = spec;
+	rf->st = fwd_stat_get(fc, 'R', spec);
 	buf_init(&b);
 	if (spec->listen_path != NULL) {
 		name = "streamlocal-forward@openssh.com";
@@ -120,6 +135,8 @@ static void in_closed(void *arg)
 	struct fwd_incoming *in = arg;
 	struct fwd_client *fc = in->fc;
 
+	if (in->st != NULL)
+		fwd_stat_conn_end(in->st, &in->lv);
 	free(in);
 	if (fc->active > 0 && --fc->active == 0 && fc->idle != NULL)
 		fc->idle(fc->idle_arg);
@@ -145,6 +162,10 @@ static void target_connected(void *arg, int fd, int err, const char *msg)
 			close(fd);
 		chan_reject(in->ch, SSH_OPEN_CONNECT_FAILED, msg != NULL ? msg : "out of memory");
 		fc->flush(fc->flush_arg);
+		if (in->st != NULL) {
+			fwd_stat_conn_failed(in->st, msg != NULL ? msg : "out of memory");
+			fwd_stat_conn_end(in->st, &in->lv);
+		}
 		free(in);
 		return;
 	}
@@ -153,10 +174,15 @@ static void target_connected(void *arg, int fd, int err, const char *msg)
 		free(in->cio);
 		chan_reject(in->ch, SSH_OPEN_RESOURCE_SHORTAGE, "out of resources");
 		fc->flush(fc->flush_arg);
+		if (in->st != NULL) {
+			fwd_stat_conn_failed(in->st, "out of resources");
+			fwd_stat_conn_end(in->st, &in->lv);
+		}
 		free(in);
 		return;
 	}
 	fc->active++;
+	in->lv.cio = in->cio;
 	chanio_set_channel(in->cio, in->ch);
 	if (chan_accept(in->ch, chanio_chan_ops(), in->cio) != 0) {
 		chanio_abort(in->cio);
@@ -210,6 +236,19 @@ int fwd_remote_open(struct fwd_client *fc, struct chan *ch, const char *type, st
 		return -1;
 	}
 	free(addr);
+	if (rf->spec->connect_host == NULL && rf->spec->connect_path == NULL) {
+		/* -R without a target: we are the SOCKS server on this channel. */
+		char *orig = strndup((const char *)skip, n);
+
+		r = orig != NULL ? fwd_dynamic_remote_open(fc, ch, orig, oport) : ERR_ALLOC;
+		free(orig);
+		if (r != 0) {
+			*reason = SSH_OPEN_RESOURCE_SHORTAGE;
+			*msg = "out of memory";
+			return -1;
+		}
+		return 0;
+	}
 	if ((in = calloc(1, sizeof(*in))) == NULL) {
 		*reason = SSH_OPEN_RESOURCE_SHORTAGE;
 		*msg = "out of memory";
@@ -217,6 +256,8 @@ int fwd_remote_open(struct fwd_client *fc, struct chan *ch, const char *type, st
 	}
 	in->fc = fc;
 	in->ch = ch;
+	if ((in->st = rf->st) != NULL)
+		fwd_stat_conn_start(in->st, &in->lv);
 	if (rf->spec->connect_path != NULL) {
 		char err[256];
 		int fd;
@@ -228,6 +269,8 @@ int fwd_remote_open(struct fwd_client *fc, struct chan *ch, const char *type, st
 		return 0;
 	}
 	if (fc->dns == NULL && net_dns_new(fc->base, &fc->dns) != 0) {
+		if (in->st != NULL)
+			fwd_stat_conn_end(in->st, &in->lv);
 		free(in);
 		*reason = SSH_OPEN_RESOURCE_SHORTAGE;
 		*msg = "no resolver";
@@ -235,10 +278,66 @@ int fwd_remote_open(struct fwd_client *fc, struct chan *ch, const char *type, st
 	}
 	if (net_connect_start(fc->base, fc->dns, rf->spec->connect_host, rf->spec->connect_port,
 			      AF_UNSPEC, 0, target_connected, in, &in->nc) != 0) {
+		if (in->st != NULL)
+			fwd_stat_conn_end(in->st, &in->lv);
 		free(in);
 		*reason = SSH_OPEN_RESOURCE_SHORTAGE;
 		*msg = "cannot start connect";
 		return -1;
 	}
 	return 0;
+}
+
+static void on_cancel_reply(void *arg, int success, struct rd *args)
+{
+	(void)args;
+	(void)arg;
+	if (!success)
+		log_info("remote forward cancel refused by the server");
+}
+
+/*
+ * -O cancel -R: cancel-tcpip-forward (RFC 4254 7.1) or
+ * cancel-streamlocal-forward@openssh.com (PROTOCOL 2.4) for granted forwards
+ * on port (or path); returns how many were cancelled.
+ */
+int fwd_remote_cancel(struct fwd_client *fc, int port, const char *path)
+{
+	struct fwd_remote **pp = &fc->remotes;
+	int n = 0;
+
+	while (*pp != NULL) {
+		struct fwd_remote *rf = *pp;
+		int match = path != NULL ? rf->spec->listen_path != NULL &&
+						   strcmp(rf->bind, path) == 0
+					 : rf->spec->listen_path == NULL && port > 0 &&
+						   rf->port == (uint32_t)port;
+		struct buf b;
+		int r;
+
+		if (!match || !rf->granted) {
+			pp = &rf->next;
+			continue;
+		}
+		buf_init(&b);
+		r = buf_put_cstring(&b, rf->bind);
+		if (r == 0 && path == NULL)
+			r = buf_put_u32(&b, rf->port);
+		if (r == 0)
+			r = conn_send_global(fc->conn, path != NULL ?
+					     "cancel-streamlocal-forward@openssh.com" :
+					     "cancel-tcpip-forward", 1, buf_ptr(&b), buf_len(&b),
+					     on_cancel_reply, NULL);
+		buf_free(&b);
+		if (r != 0)
+			return r;
+		if (rf->st != NULL)
+			rf->st->cancelled = 1;
+		*pp = rf->next;
+		free(rf);
+		n++;
+	}
+	if (n > 0)
+		fc->flush(fc->flush_arg);
+	return n;
 }

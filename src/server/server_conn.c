@@ -19,6 +19,7 @@
 #include "net/connect.h"
 #include "net/tcp.h"
 #include "server/server_agent.h"
+#include "server/server_alive.h"
 #include "server/server_passwd.h"
 #include "server/server_login.h"
 #include "session/session.h"
@@ -37,6 +38,7 @@ struct server_conn {
 	struct session_server sess;
 	struct fwd_server fwd;
 	struct server_agent agent;
+	struct server_alive alive; /* ClientAliveInterval */
 	struct server_login *login; /* utmp/wtmp helper (NULL: no records) */
 	char *allowed_user;       /* user that passed server_login_allowed (checked once) */
 	int user_refused;
@@ -293,6 +295,10 @@ static int start_connection_layer(struct server_conn *sc)
 	}
 	if ((r = conn_new(engine_tp(sc->eng), &cc, &sc->conn)) != 0)
 		return r;
+	if ((r = server_alive_start(&sc->alive, sc->base, sc->eng, sc->conn,
+				    sc->eff.client_alive_interval, sc->eff.client_alive_count_max,
+				    sc->user.name, sc->peer)) != 0)
+		return r;
 	return start_forwarding(sc) != 0 ? ERR_ALLOC : 0;
 }
 
@@ -302,6 +308,7 @@ static int dispatch(void *arg, const uint8_t *p, size_t len)
 	uint8_t msg = p[0];
 	int r;
 
+	server_alive_rx(&sc->alive);
 	if (msg == SSH_MSG_SERVICE_REQUEST || (msg >= 50 && msg < 80)) {
 		if ((r = auth_server_handle(sc->auth, p, len)) != 0)
 			return r;
@@ -438,6 +445,9 @@ void server_conn_run(int fd, const struct server_config *cfg, struct key *const 
 		event_add(sc.sigchld, NULL);
 	engine_flush(sc.eng);
 	event_base_dispatch(sc.base);
+	server_alive_stop(&sc.alive);
+	if (sc.alive.timed_out)
+		sc.exit_code = 255;
 	session_hangup_all();
 	/* Channels still open end here, so each forwarded connection gets its audit line. */
 	fwd_server_close_listeners(&sc.fwd);

@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "net/sd_notify.h"
 #include "net/tcp.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -183,6 +184,21 @@ static int open_listeners(const struct server_config *cfg, int *fds, int *nfds)
 		return ERR_SYSTEM;
 	}
 	return 0;
+}
+
+/* systemd Type=notify: ready once every listener is bound; no child inherits the socket. */
+static void notify_ready(void)
+{
+	char path[108], msg[64];
+	const char *p = getenv("NOTIFY_SOCKET");
+
+	if (p == NULL || *p == '\0')
+		return;
+	snprintf(path, sizeof(path), "%s", p);
+	unsetenv("NOTIFY_SOCKET");
+	snprintf(msg, sizeof(msg), "READY=1\nMAINPID=%ld", (long)getpid());
+	if (net_sd_notify(path, msg) < 0)
+		log_error("readiness notification to %s failed", path);
 }
 
 static void write_pid_file(const char *path)
@@ -385,6 +401,7 @@ int server_main(int argc, char **argv)
 		goto out;
 	}
 	write_pid_file(cfg.pid_file);
+	notify_ready();
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigaction(SIGCHLD, &sa, NULL);

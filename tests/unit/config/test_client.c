@@ -160,9 +160,9 @@ static void test_errors(void)
 	expect_error("User=a\"b", "command-line line 0: invalid quotes\n");
 	expect_error("Port 22 23",
 		     "command-line line 0: keyword port extra arguments at end of line\n");
-	expect_error("RemoteForward 1080",
-		     "command-line line 0: dynamic RemoteForward (SOCKS) is not supported by "
-		     "burrow yet\n");
+	/* A dynamic RemoteForward (no target) listens on a TCP port only. */
+	expect_error("RemoteForward /tmp/dyn.sock",
+		     "command-line line 0: Bad forwarding specification.\n");
 	expect_error("DynamicForward 1080:x:1",
 		     "command-line line 0: Bad forwarding specification.\n");
 	expect_error("SendEnv A=b", "command-line line 0: Invalid environment name.\n");
@@ -175,8 +175,9 @@ static void test_errors(void)
 }
 
 static const char usage[] =
-	"usage: burrow [-46AaCfGgNnqsTtvx] [-b bind_address] [-c cipher_spec]\n"
+	"usage: burrow [-46AaCfGgMNnqsTtvx] [-b bind_address] [-c cipher_spec]\n"
 	"              [-D [bind_address:]port] [-e escape_char] [-F configfile]\n"
+	"              [-O ctl_cmd] [-S ctl_path]\n"
 	"              [-i identity_file] [-J destination] [-L address]\n"
 	"              [-l login_name] [-m mac_spec] [-o option] [-p port]\n"
 	"              [-Q query_option] [-R address] [-W host:port]\n"

@@ -449,12 +449,17 @@ static void test_remote(void)
 	expect_args_error("-R", "8080:h:0", "Bad remote forwarding specification '8080:h:0'\n");
 	expect_args_error("-R", "a:b:c:d:e", "Bad remote forwarding specification 'a:b:c:d:e'\n");
 	expect_args_error("-R", "8080:h:", "Bad remote forwarding specification '8080:h:'\n");
-	/* Dynamic -R (no target) is valid for ssh but not built yet. */
-	expect_args_error("-R", "1080",
-			  "Dynamic remote forwarding (SOCKS) '1080' is not supported by burrow yet\n");
-	expect_args_error("-R", "localhost:1080",
-			  "Dynamic remote forwarding (SOCKS) 'localhost:1080' is not supported by "
-			  "burrow yet\n");
+	/* Dynamic -R (no target): a TCP listen side only. */
+	expect_args_error("-R", "/tmp/s.sock",
+			  "Bad remote forwarding specification '/tmp/s.sock'\n");
+	CHECK_INT(parse(&c, &msg, "burrow", "-R", "localhost:1080", "-R", "0", "host", NULL), 0);
+	CHECK_INT(c.n_remote_forwards, 2);
+	CHECK_STR(c.remote_forwards[0].listen_host, "localhost");
+	CHECK_INT(c.remote_forwards[0].listen_port, 1080);
+	CHECK(c.remote_forwards[0].connect_host == NULL);
+	CHECK(c.remote_forwards[0].connect_path == NULL);
+	CHECK_INT(c.remote_forwards[1].listen_port, 0);
+	cfg_client_free(&c);
 
 	/* The keyword: two words or the -R form; accumulates; bad values as ssh. */
 	cfg_client_init(&c);
@@ -474,8 +479,21 @@ static void test_remote(void)
 	CHECK_STR(msg, "command-line line 0: Bad forwarding specification.\n");
 	CHECK(apply(&c, "RemoteForward 8080 h:80 extra", &msg) < 0);
 	CHECK_STR(msg, "command-line line 0: keyword remoteforward extra arguments at end of line\n");
-	CHECK_INT(apply(&c, "RemoteForward 1080", &msg), ERR_UNSUPPORTED);
-	CHECK_INT(c.n_remote_forwards, 4);
+	CHECK_INT(apply(&c, "RemoteForward 1080", &msg), 0);
+	CHECK_INT(c.n_remote_forwards, 5);
+	CHECK(c.remote_forwards[4].connect_host == NULL);
+	CHECK(apply(&c, "RemoteForward /tmp/s.sock", &msg) < 0);
+	CHECK_STR(msg, "command-line line 0: Bad forwarding specification.\n");
+	/* PermitRemoteOpen: first line wins; any = no list; bad words as ssh. */
+	CHECK(c.permit_remote_open == NULL);
+	CHECK_INT(apply(&c, "PermitRemoteOpen localhost:80 [::1]:* *:443", &msg), 0);
+	CHECK_STR(c.permit_remote_open, "localhost:80 [::1]:* *:443");
+	CHECK_INT(apply(&c, "PermitRemoteOpen any", &msg), 0);
+	CHECK_STR(c.permit_remote_open, "localhost:80 [::1]:* *:443");
+	CHECK(apply(&c, "PermitRemoteOpen host", &msg) < 0);
+	CHECK_STR(msg, "command-line line 0: invalid permission hostname \"host\"\n");
+	CHECK(apply(&c, "PermitRemoteOpen h:70000", &msg) < 0);
+	CHECK(apply(&c, "PermitRemoteOpen none h:1", &msg) < 0);
 	/* ClearAllForwardings drops remote forwards too. */
 	CHECK_INT(apply(&c, "LocalForward 1 h:2", &msg), 0);
 	CHECK_INT(apply(&c, "ClearAllForwardings yes", &msg), 0);

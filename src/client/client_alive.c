@@ -40,7 +40,8 @@ static void on_alive(evutil_socket_t fd, short what, void *arg)
 		/* No DISCONNECT: nothing reaches a silent peer, and a full socket would stall us. */
 		fprintf(stderr, "Timeout, server %s not responding.\r\n", c->cfg->hostname);
 		c->status = 255;
-		c->session_done = 1;
+		if (!client_reconnect_wanted(c))
+			c->session_done = 1; /* Reconnect=yes replaces the connection instead */
 		event_base_loopbreak(c->base);
 		return;
 	case CONN_ALIVE_PROBE:

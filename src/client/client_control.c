@@ -103,37 +103,40 @@ static const char *nz(const char *s)
 
 static int add_status(struct client *c, int json, struct buf *b)
 {
-	struct tp *t = engine_tp(c->eng);
+	struct tp *t = c->eng != NULL ? engine_tp(c->eng) : NULL;
 	double up = (double)(engine_clock_us(NULL) - c->connected_us) / 1e6;
 	char head[1024];
 	int n, r;
 
 	if (!json) {
 		n = snprintf(head, sizeof(head),
-			     "Master running (pid=%ld)\nState: connected to %s (%s)\n"
-			     "Algorithms: kex %s, cipher %s, mac %s\nUptime: %.1f s\nReconnects: 0\n"
+			     "Master running (pid=%ld)\nState: %s %s (%s)\n"
+			     "Algorithms: kex %s, cipher %s, mac %s\nUptime: %.1f s\nReconnects: %u\n"
 			     "Forwards:\n",
-			     (long)getpid(), c->cfg->hostname, c->peer, nz(tp_kex_name(t)),
-			     nz(tp_cipher_name(t, 1)), nz(tp_mac_name(t, 1)), up);
+			     (long)getpid(), t != NULL ? "connected to" : "reconnecting to",
+			     c->cfg->hostname, c->peer, t != NULL ? nz(tp_kex_name(t)) : "",
+			     t != NULL ? nz(tp_cipher_name(t, 1)) : "",
+			     t != NULL ? nz(tp_mac_name(t, 1)) : "", up, c->reconnects);
 		if (n < 0 || (size_t)n >= sizeof(head))
 			return ERR_TOO_LARGE;
 		if ((r = buf_put(b, head, (size_t)n)) != 0)
 			return r;
 		return fwd_stats_format(c->fwd.stats, FWD_STATS_TEXT, b);
 	}
-	n = snprintf(head, sizeof(head), "{\"pid\":%ld,\"state\":\"connected\",\"uptime\":%.1f,"
-		     "\"reconnects\":0,\"host\":", (long)getpid(), up);
+	n = snprintf(head, sizeof(head), "{\"pid\":%ld,\"state\":\"%s\",\"uptime\":%.1f,"
+		     "\"reconnects\":%u,\"host\":", (long)getpid(),
+		     t != NULL ? "connected" : "reconnecting", up, c->reconnects);
 	if (n < 0 || (size_t)n >= sizeof(head))
 		return ERR_TOO_LARGE;
 	if ((r = buf_put(b, head, (size_t)n)) != 0 ||
 	    (r = fwd_put_quoted(b, c->cfg->hostname)) != 0 ||
 	    (r = buf_put(b, ",\"peer\":", 8)) != 0 || (r = fwd_put_quoted(b, c->peer)) != 0 ||
 	    (r = buf_put(b, ",\"kex\":", 7)) != 0 ||
-	    (r = fwd_put_quoted(b, nz(tp_kex_name(t)))) != 0 ||
+	    (r = fwd_put_quoted(b, t != NULL ? nz(tp_kex_name(t)) : "")) != 0 ||
 	    (r = buf_put(b, ",\"cipher\":", 10)) != 0 ||
-	    (r = fwd_put_quoted(b, nz(tp_cipher_name(t, 1)))) != 0 ||
+	    (r = fwd_put_quoted(b, t != NULL ? nz(tp_cipher_name(t, 1)) : "")) != 0 ||
 	    (r = buf_put(b, ",\"mac\":", 7)) != 0 ||
-	    (r = fwd_put_quoted(b, nz(tp_mac_name(t, 1)))) != 0 ||
+	    (r = fwd_put_quoted(b, t != NULL ? nz(tp_mac_name(t, 1)) : "")) != 0 ||
 	    (r = buf_put(b, ",\"forwards\":", 12)) != 0 ||
 	    (r = fwd_stats_format(c->fwd.stats, FWD_STATS_JSON, b)) != 0)
 		return r;
@@ -218,7 +221,7 @@ static void handle(struct ctl_conn *cc)
 		log_verbose("control: exit requested");
 		c->status = 0;
 		c->session_done = 1;
-		engine_close(c->eng, SSH_DISCONNECT_BY_APPLICATION, "disconnected by user", 0);
+		client_quit(c);
 	} else if (strcmp(cmd, "stop") == 0) {
 		ctl_finish(cc, "ok\n", NULL);
 		ctl_unlink_socket(ctl);
@@ -448,7 +451,7 @@ static void persist_expired(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	log_verbose("ControlPersist: idle timeout, exiting");
-	engine_close(c->eng, SSH_DISCONNECT_BY_APPLICATION, "disconnected by user", 0);
+	client_quit(c);
 }
 
 /*

@@ -50,12 +50,25 @@ struct client {
 	struct event *alive_ev;  /* NULL: keepalives off */
 	char notify_socket[108]; /* $NOTIFY_SOCKET (client_notify.c), "" if none */
 	int notified;            /* READY=1 sent */
+	int forwarding;          /* forwards set up once (Reconnect keeps them) */
+	unsigned reconnects;     /* Reconnect=yes: successful reconnects so far */
 };
 
 /* client_alive.c: ServerAliveInterval/CountMax once authenticated; rx for every packet. */
 int client_alive_start(struct client *c);
 void client_alive_rx(struct client *c);
 void client_alive_stop(struct client *c);
+/*
+ * client_reconnect.c: Reconnect=yes for -N tunnels. client_quit ends the run
+ * (also between connections); client_reconnect_wanted says whether a lost
+ * connection is to be replaced; client_drop_connection frees the dead one
+ * (its forwarded connections closed, listeners kept); client_reconnect_wait
+ * sleeps the backoff of attempt (1, 2, ...) while listeners stay served.
+ */
+void client_quit(struct client *c);
+int client_reconnect_wanted(const struct client *c);
+void client_drop_connection(struct client *c);
+int client_reconnect_wait(struct client *c, unsigned attempt);
 /* client_notify.c: take $NOTIFY_SOCKET for ourselves; READY=1 once every forward is up. */
 void client_notify_init(struct client *c);
 void client_notify_ready(struct client *c);

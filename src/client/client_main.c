@@ -99,14 +99,23 @@ static void remote_forwards_done(void *arg, int ok)
 	client_notify_ready(c);
 }
 
+static void client_flush(void *arg)
+{
+	struct client *c = arg;
+
+	if (c->eng != NULL)
+		engine_flush(c->eng);
+}
+
 static int start_forwarding(struct client *c)
 {
 	const struct client_config *cfg = c->cfg;
 
 	c->fwd.base = c->base;
 	c->fwd.conn = c->conn;
-	c->fwd.flush = engine_flush_cb;
-	c->fwd.flush_arg = c->eng;
+	/* Through c, not the engine: Reconnect=yes replaces the engine. */
+	c->fwd.flush = client_flush;
+	c->fwd.flush_arg = c;
 	c->fwd.idle = maybe_leave;
 	c->fwd.idle_arg = c;
 	c->fwd.exit_on_failure = cfg->exit_on_forward_failure;
@@ -166,6 +175,18 @@ static int authenticated(struct client *c)
 		return r;
 	if ((r = client_alive_start(c)) != 0)
 		return r;
+	if (c->forwarding) {
+		/* Reconnect=yes: listeners are still bound; ask for the -R forwards again. */
+		c->fwd.conn = c->conn;
+		c->reconnects++;
+		c->connected_us = engine_clock_us(NULL);
+		log_info("Reconnected to %s (%s)", cfg->hostname, c->peer);
+		if ((r = fwd_remote_rerequest(&c->fwd)) != 0)
+			return r;
+		engine_flush(c->eng);
+		return 0;
+	}
+	c->forwarding = 1;
 	if ((r = start_forwarding(c)) != 0) {
 		c->status = 255;
 		c->session_done = 1;
@@ -339,15 +360,37 @@ static int configure(struct client_config *cfg, int argc, char **argv)
 	return 0;
 }
 
+/* Connect, start the key exchange and authentication (once per Reconnect attempt). */
+static int connect_server(struct client *c, const struct tp_config *tc,
+			  const struct auth_client_config *ac)
+{
+	struct tp *t = NULL;
+	int fd = -1, r;
+
+	if ((r = open_transport_fd(c, &fd)) != 0)
+		return r;
+	if ((r = tp_new(tc, &t)) != 0 || (r = tp_start(t)) != 0 ||
+	    (r = engine_new(c->base, fd, t, &client_engine_ops, c, &c->eng)) != 0) {
+		tp_free(t);
+		close(fd);
+		return r;
+	}
+	if ((r = auth_client_new(engine_tp(c->eng), ac, &c->auth)) != 0 ||
+	    (r = auth_client_start(c->auth)) != 0)
+		return r;
+	engine_flush(c->eng);
+	return 0;
+}
+
 int client_main(int argc, char **argv)
 {
 	struct client_config cfg;
 	struct client c;
 	struct tp_config tc;
 	struct auth_client_config ac;
-	struct tp *t = NULL;
 	uint64_t start_us;
-	int fd = -1, cr;
+	unsigned attempt = 0, seen;
+	int cr;
 
 	memset(&c, 0, sizeof(c));
 	c.cfg = &cfg;
@@ -363,6 +406,13 @@ int client_main(int argc, char **argv)
 		goto out;
 	}
 	log_set_level((enum log_level)cfg.log_level);
+	/* ssh: -E appends to a file, -y logs to syslog; otherwise stderr. */
+	if (cfg.log_file != NULL && log_set_file(cfg.log_file) != 0) {
+		fprintf(stderr, "Couldn't open logfile %s: %s\n", cfg.log_file, strerror(errno));
+		goto out;
+	}
+	if (cfg.log_file == NULL && cfg.log_syslog)
+		log_set_syslog(1);
 	if (cfg.control_command != NULL) {
 		c.status = client_control_command(&cfg);
 		goto out;
@@ -377,7 +427,7 @@ int client_main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if (client_identities_load(&cfg, &c.ids) != 0)
 		goto out;
-	if (open_transport_fd(&c, &fd) != 0 || (c.base = event_base_new()) == NULL)
+	if ((c.base = event_base_new()) == NULL)
 		goto out;
 	c.hk.cfg = &cfg;
 	c.hk.host = cfg.hostname;
@@ -394,12 +444,6 @@ int client_main(int argc, char **argv)
 	tc.software = "burrow_" BURROW_VERSION;
 	tc.check_hostkey = client_check_hostkey;
 	tc.arg = &c.hk;
-	if (tp_new(&tc, &t) != 0 || tp_start(t) != 0)
-		goto out;
-	if (engine_new(c.base, fd, t, &client_engine_ops, &c, &c.eng) != 0)
-		goto out;
-	t = NULL;
-	fd = -1;
 	memset(&ac, 0, sizeof(ac));
 	ac.user = cfg.user;
 	ac.pubkey_accepted_algorithms = cfg.pubkey_accepted_algorithms;
@@ -414,18 +458,31 @@ int client_main(int argc, char **argv)
 	if (!cfg.batch_mode && cfg.number_of_password_prompts > 0 &&
 	    cfg.kbd_interactive_authentication)
 		ac.kbdint_prompt = client_kbdint_prompt;
-	if (auth_client_new(engine_tp(c.eng), &ac, &c.auth) != 0 || auth_client_start(c.auth) != 0)
-		goto out;
-	engine_flush(c.eng);
-	start_us = engine_clock_us(NULL);
-	event_base_dispatch(c.base);
-	/* Output of the session still on its way to our stdout goes out before we exit. */
-	chanio_flush_lingering();
-	/* ssh -v's closing line: bytes on the wire (after compression). */
-	log_verbose("Transferred: sent %llu, received %llu bytes, in %.1f seconds",
-		    (unsigned long long)tp_bytes_out(engine_tp(c.eng)),
-		    (unsigned long long)tp_bytes_in(engine_tp(c.eng)),
-		    (double)(engine_clock_us(NULL) - start_us) / 1e6);
+	for (;;) {
+		seen = c.reconnects;
+		if (connect_server(&c, &tc, &ac) == 0) {
+			start_us = engine_clock_us(NULL);
+			event_base_dispatch(c.base);
+			/* Output of the session still on its way to our stdout goes out first. */
+			chanio_flush_lingering();
+			/* ssh -v's closing line: bytes on the wire (after compression). */
+			log_verbose("Transferred: sent %llu, received %llu bytes, in %.1f seconds",
+				    (unsigned long long)tp_bytes_out(engine_tp(c.eng)),
+				    (unsigned long long)tp_bytes_in(engine_tp(c.eng)),
+				    (double)(engine_clock_us(NULL) - start_us) / 1e6);
+		} else if (!c.forwarding) {
+			break; /* the first connection failed: as without Reconnect */
+		}
+		if (!client_reconnect_wanted(&c))
+			break;
+		if (c.reconnects != seen)
+			attempt = 0; /* it was up again: the backoff starts over */
+		if (attempt == 0)
+			log_info("Connection lost to %s (%s); Reconnect=yes", cfg.hostname, c.peer);
+		client_drop_connection(&c);
+		if (client_reconnect_wait(&c, ++attempt) != 0)
+			break;
+	}
 out:
 	restore_fd_flags(&c);
 	client_control_free(&c);
@@ -436,9 +493,6 @@ out:
 		conn_free(c.conn);
 	auth_client_free(c.auth);
 	engine_free(c.eng);
-	tp_free(t);
-	if (fd >= 0)
-		close(fd);
 	if (c.proxy_pid > 0) {
 		kill(c.proxy_pid, SIGTERM);
 		waitpid(c.proxy_pid, NULL, 0);

@@ -15,14 +15,15 @@
 #include "util/mem.h"
 
 /* Flags without an argument, and those taking one (getopt "c:F:i:J:L:l:m:o:p:Q:R:W:"). */
-#define CLIENT_FLAGS "46AaCfGgMNnqsTtvx"
-#define CLIENT_ARG_FLAGS "bcDeFiJLlmOopQRSW"
+#define CLIENT_FLAGS "46AaCfGgMNnqsTtvxy"
+#define CLIENT_ARG_FLAGS "bcDEeFiJLlmOopQRSW"
 
 static void client_usage(void)
 {
 	fprintf(stderr,
-		"usage: burrow [-46AaCfGgMNnqsTtvx] [-b bind_address] [-c cipher_spec]\n"
-		"              [-D [bind_address:]port] [-e escape_char] [-F configfile]\n"
+		"usage: burrow [-46AaCfGgMNnqsTtvxy] [-b bind_address] [-c cipher_spec]\n"
+		"              [-D [bind_address:]port] [-E log_file] [-e escape_char]\n"
+		"              [-F configfile]\n"
 		"              [-O ctl_cmd] [-S ctl_path]\n"
 		"              [-i identity_file] [-J destination] [-L address]\n"
 		"              [-l login_name] [-m mac_spec] [-o option] [-p port]\n"
@@ -63,6 +64,7 @@ static int client_flag(struct client_config *c, struct args_state *st, char ch)
 	case 's': c->subsystem = 1; break; /* the command names a subsystem */
 	case 'T': c->request_tty = REQUEST_TTY_NO; break;
 	case 'x': break; /* no X11 forwarding: burrow never does it */
+	case 'y': c->log_syslog = 1; break; /* ssh -y: log to syslog */
 	case 't':
 		c->request_tty = c->request_tty == REQUEST_TTY_YES ? REQUEST_TTY_FORCE :
 			REQUEST_TTY_YES;
@@ -219,6 +221,8 @@ static int client_arg_flag(struct client_config *c, char ch, const char *v)
 		return cfg_replace_str(&c->macs, v);
 	case 'Q':
 		return cfg_replace_str(&c->query, v);
+	case 'E':
+		return cfg_replace_str(&c->log_file, v);
 	case 'b':
 	case 'D':
 	case 'e':

@@ -131,6 +131,7 @@ void cfg_client_free(struct client_config *c)
 	for (int i = 0; i < c->n_identity_files; i++)
 		free(c->identity_files[i]);
 	free(c->user_known_hosts);
+	free(c->log_file);
 	free(c->global_known_hosts);
 	free(c->ciphers);
 	free(c->macs);

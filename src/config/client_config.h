@@ -77,6 +77,8 @@ struct client_config {
 	char *certificate_files[CFG_MAX_IDENTITIES]; /* CertificateFile, in order (~ expanded) */
 	int n_certificate_files;
 	int log_level;              /* LogLevel / -v / -q (enum log_level, default LOG_INFO) */
+	char *log_file;             /* -E: append logs to this file instead of stderr */
+	int log_syslog;             /* -y: logs to syslog instead of stderr */
 	int64_t rekey_bytes;        /* RekeyLimit first field: 0 = default */
 	int64_t rekey_seconds;      /* RekeyLimit second field: 0 = none */
 	int connect_timeout;        /* ConnectTimeout seconds (0 = system default) */
@@ -113,6 +115,8 @@ struct client_config {
 	char *set_env[CFG_MAX_ENV];   /* SetEnv "NAME=value" in order; first value per NAME wins */
 	int n_set_env;
 	int escape_char;            /* EscapeChar / -e: a byte, -1 for none (default '~'); -2 unset */
+	int reconnect;              /* Reconnect yes/no (burrow's own; -1 unset, default no) */
+	int reconnect_max_delay;    /* ReconnectMaxDelay seconds (-1 unset, default 60) */
 	int server_alive_interval;  /* ServerAliveInterval seconds (default 0 = off; issue 8 acts on it) */
 	int server_alive_count_max; /* ServerAliveCountMax (default 3) */
 	int connection_attempts;    /* ConnectionAttempts (default 1) */

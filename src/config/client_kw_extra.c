@@ -20,7 +20,8 @@
 #include "wire/buf.h"
 
 enum xkw { XK_ALIVE_INTERVAL, XK_ALIVE_COUNT, XK_ATTEMPTS, XK_BIND, XK_SENDENV, XK_SETENV,
-	   XK_ESCAPE, XK_DYNAMIC, XK_PROXYCOMMAND, XK_IGNOREUNKNOWN, XK_PERMIT_REMOTE_OPEN };
+	   XK_ESCAPE, XK_DYNAMIC, XK_PROXYCOMMAND, XK_IGNOREUNKNOWN, XK_PERMIT_REMOTE_OPEN,
+	   XK_RECONNECT, XK_RECONNECT_MAX };
 
 static const struct {
 	const char *name;
@@ -37,6 +38,8 @@ static const struct {
 	{ "ProxyCommand", XK_PROXYCOMMAND },
 	{ "IgnoreUnknown", XK_IGNOREUNKNOWN },
 	{ "PermitRemoteOpen", XK_PERMIT_REMOTE_OPEN },
+	{ "Reconnect", XK_RECONNECT },
+	{ "ReconnectMaxDelay", XK_RECONNECT_MAX },
 };
 
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
@@ -47,6 +50,8 @@ void cfg_client_extra_init(struct client_config *c)
 	c->server_alive_interval = -1;
 	c->server_alive_count_max = -1;
 	c->connection_attempts = -1;
+	c->reconnect = -1;
+	c->reconnect_max_delay = -1;
 	cfg_client_control_init(c);
 }
 
@@ -77,6 +82,10 @@ void cfg_client_extra_defaults(struct client_config *c)
 		c->server_alive_count_max = 3;
 	if (c->connection_attempts == -1)
 		c->connection_attempts = 1;
+	if (c->reconnect == -1)
+		c->reconnect = 0;
+	if (c->reconnect_max_delay == -1)
+		c->reconnect_max_delay = 60;
 }
 
 /* EscapeChar: one character, "^X" for a control character, or "none" (-1). */
@@ -312,6 +321,20 @@ static int apply_extra(struct client_config *c, enum xkw kw, const struct cfg_li
 		return apply_proxy_command(c, l);
 	case XK_PERMIT_REMOTE_OPEN:
 		return apply_permit_remote_open(c, l, file, line);
+	case XK_RECONNECT:
+		if (strcasecmp(v, "yes") != 0 && strcasecmp(v, "no") != 0) {
+			fprintf(stderr, "%s line %lu: unsupported option \"%s\".\n", file, line, v);
+			return ERR_FORMAT;
+		}
+		if (c->reconnect == -1)
+			c->reconnect = strcasecmp(v, "yes") == 0;
+		return 0;
+	case XK_RECONNECT_MAX:
+		if (cfg_parse_time(v, &t) != 0 || t < 1 || t > 86400)
+			return bad_time(file, line);
+		if (c->reconnect_max_delay == -1)
+			c->reconnect_max_delay = (int)t;
+		return 0;
 	case XK_IGNOREUNKNOWN:
 		if (c->ignore_unknown == NULL && (c->ignore_unknown = mem_strdup(v)) == NULL)
 			return ERR_ALLOC;

@@ -10,6 +10,7 @@
 
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "auth/authkeys.h"
 #include "config/client_config.h"
@@ -130,6 +131,11 @@ int fwd_dynamic_remote_open(struct fwd_client *fc, struct chan *ch, const char *
  * remote_done once nothing is pending).
  */
 int fwd_remote_request(struct fwd_client *fc, const struct fwd_spec *spec);
+/*
+ * Reconnect=yes: fc->conn is a new connection; request every -R of the old
+ * one again (remote_done runs once all are answered).
+ */
+int fwd_remote_rerequest(struct fwd_client *fc);
 /* -O cancel -R: ask the server to stop listening on port (or path); returns the count. */
 int fwd_remote_cancel(struct fwd_client *fc, int port, const char *path);
 /* conn_open_fn body for the server's forwarded-tcpip / forwarded-streamlocal opens. */
@@ -137,6 +143,19 @@ int fwd_remote_open(struct fwd_client *fc, struct chan *ch, const char *type, st
 		    uint32_t *reason, const char **msg);
 
 /* ---- server ---- */
+/*
+ * One open forwarded channel of a burrowd connection (direct-* or
+ * forwarded-*), listed so SIGUSR1 can report what is forwarded right now.
+ */
+struct fwd_srv_chan {
+	struct fwd_srv_chan *next, *prev;
+	const char *kind;
+	const char *originator, *target;
+	struct chanio *cio;           /* NULL while connecting */
+	const struct timespec *start;
+	int sent_is_out;              /* "sent" (originator -> target) is chanio_bytes_out */
+};
+
 struct fwd_server {
 	struct event_base *base;
 	struct evdns_base *dns;
@@ -150,7 +169,16 @@ struct fwd_server {
 	const struct authkey_opts *key;  /* options of the key that logged in (may be NULL) */
 	uid_t uid;                    /* the user's uid (privileged ports) */
 	struct fwd_rlistener *rlisteners; /* -R listeners of this connection */
+	struct fwd_srv_chan *chans;   /* open forwarded channels (fwd_server_dump.c) */
 };
+
+/* fwd_server_dump.c: link / unlink one forwarded channel on fs->chans. */
+void fwd_srv_chan_link(struct fwd_server *fs, struct fwd_srv_chan *c);
+void fwd_srv_chan_unlink(struct fwd_server *fs, struct fwd_srv_chan *c);
+/* SIGUSR1: log one line per open forwarded channel and per -R listener. */
+void fwd_server_dump(const struct fwd_server *fs);
+/* fwd_listen.c: one "dump: listener" line per -R listener. */
+void fwd_server_dump_listeners(const struct fwd_server *fs);
 
 /* conn_global_fn body: tcpip-forward, cancel-tcpip-forward (RFC 4254 7.1) and the
  * streamlocal forms; returns 0 for success. */

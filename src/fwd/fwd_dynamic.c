@@ -166,6 +166,9 @@ static int dyn_open(struct dyn_conn *d)
 		r = buf_put_cstring(&extra, addr);
 	if (r == 0)
 		r = buf_put_u32(&extra, (uint32_t)port);
+	/* Reconnect=yes: no connection during an outage, the new connection is closed. */
+	if (r == 0 && fc->conn == NULL)
+		r = ERR_EOF;
 	if (r == 0)
 		r = chan_open(fc->conn, "direct-tcpip", buf_ptr(&extra), buf_len(&extra),
 			      chanio_chan_ops(), d->cio, &ch);

@@ -27,6 +27,8 @@ struct fwd_rlistener {
 	struct net_listener *nl[RL_MAX_FDS];
 	int n;
 	char target[320];          /* as bound, for the audit line */
+	struct timespec since;     /* when it was bound (SIGUSR1 dump) */
+	uint64_t accepted;         /* connections accepted so far */
 };
 
 /* One connection accepted on a -R listener. */
@@ -39,6 +41,7 @@ struct fwd_rconn {
 	struct timespec start;
 	int opened;
 	char error[160];
+	struct fwd_srv_chan lc;    /* on fs->chans while it exists (SIGUSR1 dump) */
 };
 
 static double since(const struct timespec *start)
@@ -84,6 +87,7 @@ static void rconn_closed(void *arg)
 		fwd_log_audit(rc->fs, rc->kind, rc->originator, rc->target, 0, 0, since(&rc->start),
 			      "failed", detail);
 	}
+	fwd_srv_chan_unlink(rc->fs, &rc->lc);
 	free(rc);
 }
 
@@ -129,6 +133,15 @@ static void on_accept(void *arg, int fd)
 		free(rc);
 		return;
 	}
+	/* Listed from here on; the closed hook (also run by chanio_abort) unlinks it. */
+	rc->lc.kind = rc->kind;
+	rc->lc.originator = rc->originator;
+	rc->lc.target = rc->target;
+	rc->lc.start = &rc->start;
+	rc->lc.cio = rc->cio;
+	rc->lc.sent_is_out = 1;
+	fwd_srv_chan_link(fs, &rc->lc);
+	l->accepted++;
 	if (chanio_add_socket(rc->cio, fd) != 0) {
 		close(fd);
 		chanio_abort(rc->cio);
@@ -229,6 +242,7 @@ static int listen_tcp(struct fwd_server *fs, struct rd *args, struct buf *reply)
 		return ERR_ALLOC;
 	}
 	l->fs = fs;
+	clock_gettime(CLOCK_MONOTONIC, &l->since);
 	l->req_host = host;
 	l->req_port = port;
 	policy_listen_address(fs->eff, host, &where);
@@ -269,6 +283,7 @@ static int listen_streamlocal(struct fwd_server *fs, struct rd *args)
 		return ERR_ALLOC;
 	}
 	l->fs = fs;
+	clock_gettime(CLOCK_MONOTONIC, &l->since);
 	l->streamlocal = 1;
 	snprintf(l->target, sizeof(l->target), "%s", path);
 	if (net_listen_unix(path, &fd, err, sizeof(err)) != 0) {
@@ -343,4 +358,12 @@ void fwd_server_close_listeners(struct fwd_server *fs)
 		fs->rlisteners = l->next;
 		rlistener_free(l);
 	}
+}
+
+void fwd_server_dump_listeners(const struct fwd_server *fs)
+{
+	for (const struct fwd_rlistener *l = fs->rlisteners; l != NULL; l = l->next)
+		log_info("dump: listener %s user=%s client=%s listen=%s accepted=%llu age=%.1fs",
+			 l->streamlocal ? "streamlocal-forward" : "tcpip-forward", fs->user,
+			 fs->client, l->target, (unsigned long long)l->accepted, since(&l->since));
 }

@@ -151,6 +151,9 @@ static int open_direct(struct fwd_client *fc, int rfd, int wfd, const struct fwd
 		if (r == 0)
 			r = buf_put_u32(&extra, (uint32_t)orig_port);
 	}
+	/* Reconnect=yes: no connection during an outage, the new connection is closed. */
+	if (r == 0 && fc->conn == NULL)
+		r = ERR_EOF;
 	if (r == 0)
 		r = chan_open(fc->conn, type, buf_ptr(&extra), buf_len(&extra), chanio_chan_ops(),
 			      f->cio, &ch);

@@ -88,6 +88,8 @@ int fwd_remote_request(struct fwd_client *fc, const struct fwd_spec *spec)
 	const char *name;
 	int r;
 
+	if (fc->conn == NULL)
+		return ERR_EOF; /* Reconnect=yes: between connections */
 	if ((rf = calloc(1, sizeof(*rf))) == NULL)
 		return ERR_ALLOC;
 	rf->fc = fc;
@@ -306,6 +308,9 @@ int fwd_remote_cancel(struct fwd_client *fc, int port, const char *path)
 	struct fwd_remote **pp = &fc->remotes;
 	int n = 0;
 
+	if (fc->conn == NULL)
+		return 0;
+
 	while (*pp != NULL) {
 		struct fwd_remote *rf = *pp;
 		int match = path != NULL ? rf->spec->listen_path != NULL &&
@@ -340,4 +345,30 @@ int fwd_remote_cancel(struct fwd_client *fc, int port, const char *path)
 	if (n > 0)
 		fc->flush(fc->flush_arg);
 	return n;
+}
+
+/*
+ * Reconnect=yes: the old connection is gone (its pending replies with it);
+ * ask the new one for every -R we had, in the order they were first asked.
+ */
+int fwd_remote_rerequest(struct fwd_client *fc)
+{
+	struct fwd_remote *old = fc->remotes, *rev = NULL, *next;
+	int r = 0;
+
+	fc->remotes = NULL;
+	fc->remote_pending = 0;
+	fc->remote_failed = 0;
+	for (; old != NULL; old = next) {
+		next = old->next;
+		old->next = rev;
+		rev = old;
+	}
+	for (; rev != NULL; rev = next) {
+		next = rev->next;
+		if (r == 0)
+			r = fwd_remote_request(fc, rev->spec);
+		free(rev);
+	}
+	return r;
 }

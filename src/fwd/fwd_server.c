@@ -24,6 +24,7 @@ struct fwd_target {
 	char target[320];          /* "host:port", "[v6]:port" or a socket path */
 	char originator[96];
 	struct timespec start;
+	struct fwd_srv_chan lc;    /* on fs->chans while it exists (SIGUSR1 dump) */
 };
 
 void fwd_host_port(char *out, size_t outlen, const char *host, unsigned port)
@@ -75,6 +76,7 @@ static void target_closed(void *arg)
 	/* bytes_in came from the client and went to the target. */
 	fwd_log_audit(t->fs, t->kind, t->originator, t->target, chanio_bytes_in(t->cio),
 		      chanio_bytes_out(t->cio), elapsed(&t->start), "closed", NULL);
+	fwd_srv_chan_unlink(t->fs, &t->lc);
 	free(t);
 }
 
@@ -92,6 +94,7 @@ static void fail_open(struct fwd_target *t, uint32_t reason, const char *msg)
 		      "failed", detail);
 	chan_reject(t->ch, reason, msg);
 	t->fs->flush(t->fs->flush_arg);
+	fwd_srv_chan_unlink(t->fs, &t->lc);
 	free(t);
 }
 
@@ -115,6 +118,7 @@ static void connected(void *arg, int fd, int err, const char *msg)
 		return;
 	}
 	chanio_set_channel(t->cio, t->ch);
+	t->lc.cio = t->cio;
 	if (chan_accept(t->ch, chanio_chan_ops(), t->cio) != 0) {
 		chanio_abort(t->cio);
 		return;
@@ -169,6 +173,7 @@ static int open_streamlocal(struct fwd_target *t, struct rd *args, uint32_t *rea
 	int fd;
 
 	t->kind = "direct-streamlocal";
+	t->lc.kind = t->kind;
 	snprintf(t->originator, sizeof(t->originator), "-");
 	if (parse_streamlocal(args, &path) != 0) {
 		*reason = SSH_OPEN_CONNECT_FAILED;
@@ -202,6 +207,7 @@ static int open_tcpip(struct fwd_target *t, struct rd *args, uint32_t *reason, c
 	int r;
 
 	t->kind = "direct-tcpip";
+	t->lc.kind = t->kind;
 	if (parse_tcpip(args, &host, &port, &orig, &orig_port) != 0) {
 		*reason = SSH_OPEN_CONNECT_FAILED;
 		*msg = "malformed request";
@@ -251,11 +257,18 @@ int fwd_server_open(struct fwd_server *fs, struct chan *ch, const char *type, st
 	t->fs = fs;
 	t->ch = ch;
 	clock_gettime(CLOCK_MONOTONIC, &t->start);
+	t->lc.kind = type;
+	t->lc.originator = t->originator;
+	t->lc.target = t->target;
+	t->lc.start = &t->start;
+	fwd_srv_chan_link(fs, &t->lc);
 	if (strcmp(type, "direct-streamlocal@openssh.com") == 0)
 		r = open_streamlocal(t, args, reason, msg);
 	else
 		r = open_tcpip(t, args, reason, msg);
-	if (r != 0)
+	if (r != 0) {
+		fwd_srv_chan_unlink(fs, &t->lc);
 		free(t);
+	}
 	return r;
 }

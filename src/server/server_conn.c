@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -34,6 +35,8 @@ struct server_conn {
 	struct conn *conn;
 	struct event *grace;
 	struct event *sigchld;
+	struct event *sigusr1;    /* dump what this connection forwards */
+	struct timespec start;
 	struct session_user user;
 	struct session_server sess;
 	struct fwd_server fwd;
@@ -362,6 +365,30 @@ static void on_sigchld(evutil_socket_t fd, short what, void *arg)
 	engine_flush(sc->eng);
 }
 
+/*
+ * SIGUSR1 (forwarded by the listener parent): one line for this connection,
+ * then one per open forwarded channel and -R listener (fwd_server_dump).
+ */
+static void on_sigusr1(evutil_socket_t fd, short what, void *arg)
+{
+	struct server_conn *sc = arg;
+	const struct tp *t = engine_tp(sc->eng);
+	struct timespec now;
+
+	(void)fd;
+	(void)what;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	log_info("dump: connection pid=%ld user=%s key=%s client=%s uptime=%llds "
+		 "bytes_in=%llu bytes_out=%llu%s",
+		 (long)getpid(), sc->conn != NULL ? sc->user.name : "-",
+		 sc->conn != NULL ? sc->key_fp : "-", sc->client[0] != '\0' ? sc->client : sc->peer,
+		 (long long)(now.tv_sec - sc->start.tv_sec),
+		 (unsigned long long)tp_bytes_in(t), (unsigned long long)tp_bytes_out(t),
+		 sc->conn != NULL ? "" : " [preauth]");
+	if (sc->conn != NULL && sc->fwd.conn != NULL)
+		fwd_server_dump(&sc->fwd);
+}
+
 static void output_drained(void *arg)
 {
 	struct server_conn *sc = arg;
@@ -388,6 +415,7 @@ void server_conn_run(int fd, const struct server_config *cfg, struct key *const 
 
 	memset(&sc, 0, sizeof(sc));
 	sc.cfg = cfg;
+	clock_gettime(CLOCK_MONOTONIC, &sc.start);
 	sc.exit_code = 255;
 	net_peer_desc(fd, 0, sc.peer, sizeof(sc.peer));
 	if (net_sockaddr_str(fd, 0, ra, sizeof(ra), &rp) == 0 &&
@@ -443,6 +471,8 @@ void server_conn_run(int fd, const struct server_config *cfg, struct key *const 
 	}
 	if ((sc.sigchld = evsignal_new(sc.base, SIGCHLD, on_sigchld, &sc)) != NULL)
 		event_add(sc.sigchld, NULL);
+	if ((sc.sigusr1 = evsignal_new(sc.base, SIGUSR1, on_sigusr1, &sc)) != NULL)
+		event_add(sc.sigusr1, NULL);
 	engine_flush(sc.eng);
 	event_base_dispatch(sc.base);
 	server_alive_stop(&sc.alive);

@@ -20,14 +20,56 @@
 
 #define MAX_LISTENERS 64
 
-static volatile sig_atomic_t got_sigchld, got_term;
+static volatile sig_atomic_t got_sigchld, got_term, got_usr1;
+/* Self-pipe: a signal between the flag checks and poll() still wakes poll(). */
+static int sig_pipe[2] = { -1, -1 };
 
 static void on_signal(int sig)
 {
+	int saved = errno;
+
 	if (sig == SIGCHLD)
 		got_sigchld = 1;
+	else if (sig == SIGUSR1)
+		got_usr1 = 1;
 	else
 		got_term = 1;
+	if (sig_pipe[1] >= 0 && write(sig_pipe[1], "", 1) < 0)
+		(void)0; /* full: poll() wakes anyway */
+	errno = saved;
+}
+
+/*
+ * Connection children, so SIGUSR1 reaches exactly them (not sessions'
+ * processes, for which SIGUSR1 would be fatal). A child past the table's
+ * end is served but left out of dumps.
+ */
+#define MAX_CHILDREN 4096
+static pid_t children[MAX_CHILDREN];
+static int n_children;
+
+static void child_add(pid_t pid)
+{
+	if (n_children < MAX_CHILDREN)
+		children[n_children++] = pid;
+}
+
+static void child_reaped(pid_t pid)
+{
+	for (int i = 0; i < n_children; i++)
+		if (children[i] == pid) {
+			children[i] = children[--n_children];
+			return;
+		}
+}
+
+/* Outside the handler: ask every connection process to log what it forwards. */
+static void dump_children(void)
+{
+	log_info("Received SIGUSR1; %d connection%s to report.", n_children,
+		 n_children == 1 ? "" : "s");
+	for (int i = 0; i < n_children; i++)
+		kill(children[i], SIGUSR1);
 }
 
 static int dir_writable(const char *path)
@@ -218,19 +260,33 @@ static void write_pid_file(const char *path)
 static void serve(const struct server_config *cfg, int *fds, int nfds, struct key **keys,
 		  size_t nkeys)
 {
-	struct pollfd pfd[MAX_LISTENERS];
+	struct pollfd pfd[MAX_LISTENERS + 1];
 
 	for (int i = 0; i < nfds; i++) {
 		pfd[i].fd = fds[i];
 		pfd[i].events = POLLIN;
 	}
+	pfd[nfds].fd = sig_pipe[0];
+	pfd[nfds].events = POLLIN;
+	pfd[nfds].revents = 0;
 	while (!got_term) {
-		int r = poll(pfd, (nfds_t)nfds, -1);
+		int r = poll(pfd, (nfds_t)nfds + (sig_pipe[0] >= 0), -1);
+		char drain[64];
+
+		if (sig_pipe[0] >= 0 && (pfd[nfds].revents & POLLIN) != 0)
+			while (read(sig_pipe[0], drain, sizeof(drain)) > 0)
+				;
 
 		if (got_sigchld) {
+			pid_t dead;
+
 			got_sigchld = 0;
-			while (waitpid(-1, NULL, WNOHANG) > 0)
-				;
+			while ((dead = waitpid(-1, NULL, WNOHANG)) > 0)
+				child_reaped(dead);
+		}
+		if (got_usr1) {
+			got_usr1 = 0;
+			dump_children();
 		}
 		if (r <= 0)
 			continue;
@@ -251,12 +307,17 @@ static void serve(const struct server_config *cfg, int *fds, int nfds, struct ke
 			if (pid == 0) {
 				for (int j = 0; j < nfds; j++)
 					close(fds[j]);
+				close(sig_pipe[0]);
+				close(sig_pipe[1]);
+				sig_pipe[0] = sig_pipe[1] = -1;
 				signal(SIGCHLD, SIG_DFL);
 				signal(SIGTERM, SIG_DFL);
 				signal(SIGINT, SIG_DFL);
 				signal(SIGHUP, SIG_DFL);
+				/* SIGUSR1 keeps the inherited flag-only handler until libevent's replaces it. */
 				server_conn_run(c, cfg, keys, nkeys);
 			}
+			child_add(pid);
 			close(c);
 		}
 	}
@@ -402,12 +463,15 @@ int server_main(int argc, char **argv)
 	}
 	write_pid_file(cfg.pid_file);
 	notify_ready();
+	if (pipe2(sig_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
+		sig_pipe[0] = sig_pipe[1] = -1;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigaction(SIGCHLD, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	serve(&cfg, fds, nfds, keys, nkeys);
 	log_info("Received signal; terminating.");

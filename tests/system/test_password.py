@@ -25,7 +25,8 @@ import pytest
 import sshutil
 from sshutil import BURROW, HOST, SSH, diag, need
 
-TUSER = "burrowtpw"
+# Unique per run: concurrent runs on one machine must not delete each other's user.
+TUSER = "burrowtpw%d" % (os.getpid() % 100000)
 TPASS = "Tpw-9f3!kq secret"
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0,

@@ -175,8 +175,9 @@ static void test_errors(void)
 }
 
 static const char usage[] =
-	"usage: burrow [-46AaCfGgMNnqsTtvx] [-b bind_address] [-c cipher_spec]\n"
-	"              [-D [bind_address:]port] [-e escape_char] [-F configfile]\n"
+	"usage: burrow [-46AaCfGgMNnqsTtvxy] [-b bind_address] [-c cipher_spec]\n"
+	"              [-D [bind_address:]port] [-E log_file] [-e escape_char]\n"
+	"              [-F configfile]\n"
 	"              [-O ctl_cmd] [-S ctl_path]\n"
 	"              [-i identity_file] [-J destination] [-L address]\n"
 	"              [-l login_name] [-m mac_spec] [-o option] [-p port]\n"

@@ -7,8 +7,12 @@ set -u
 
 cd "$(dirname "$0")/.." || exit 2
 BUILD=${BUILD:-build}
-BURROW=$(pwd)/$BUILD/burrow
-BURROWD=$(pwd)/$BUILD/burrowd
+case "$BUILD" in
+/*) ;;
+*) BUILD=$(pwd)/$BUILD ;;
+esac
+BURROW=$BUILD/burrow
+BURROWD=$BUILD/burrowd
 for b in "$BURROW" "$BURROWD"; do
 	if [ ! -x "$b" ]; then
 		echo "demo: $b is not built; run 'make' first" >&2
@@ -60,9 +64,11 @@ ssh-keygen -q -t ed25519 -N '' -C burrow-demo -f "$DIR/id" </dev/null || exit 1
 show cp "$DIR/id.pub" "$DIR/authorized_keys"
 cp "$DIR/id.pub" "$DIR/authorized_keys" && chmod 600 "$DIR/authorized_keys"
 
+# StrictModes=no: the demo's key file lives under /tmp, which is writable by
+# everyone; burrowd (like sshd) would rightly refuse it otherwise.
 set -- "$BURROWD" -D -e -p "$PORT" -h "$DIR/hostkey" \
 	-o ListenAddress=127.0.0.1 -o "AuthorizedKeysFile=$DIR/authorized_keys" \
-	-o "PidFile=$DIR/pid"
+	-o "PidFile=$DIR/pid" -o StrictModes=no
 SUFFIX=" 2>$DIR/burrowd.log &"
 show "$@"
 "$@" 2>"$DIR/burrowd.log" </dev/null &

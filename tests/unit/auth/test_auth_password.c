@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "../check.h"
+#include "log_capture.h"
 #include "auth/auth.h"
 #include "auth/auth_int.h"
 #include "config/client_config.h"
@@ -20,35 +21,9 @@
 #define REMOTE "127.0.0.1 port 41234"
 #define GOOD_PW "c0rrect horse"
 
-static char logpath[] = "/tmp/burrow-auth-pw-XXXXXX";
 static struct key *k_alice, *k_other;
 
 /* ---- helpers ---- */
-
-static void log_reset(void)
-{
-	log_set_file(NULL);
-	CHECK(truncate(logpath, 0) == 0);
-	CHECK_INT(log_set_file(logpath), 0);
-}
-
-static int log_has(const char *needle)
-{
-	static char text[1 << 16];
-	FILE *f = fopen(logpath, "r");
-	size_t n;
-
-	if (f == NULL)
-		return 0;
-	n = fread(text, 1, sizeof(text) - 1, f);
-	text[n] = '\0';
-	fclose(f);
-	if (strstr(text, needle) == NULL) {
-		fprintf(stderr, "log lacks \"%s\"; log is:\n%s\n", needle, text);
-		return 0;
-	}
-	return 1;
-}
 
 /* The server's side: alice has GOOD_PW and key k_alice; bob exists; others are unknown. */
 struct srv {
@@ -836,12 +811,8 @@ static void test_config_keywords(void)
 
 int main(void)
 {
-	int fd;
-
-	if ((fd = mkstemp(logpath)) < 0)
+	if (log_capture_start() != 0)
 		return 1;
-	close(fd);
-	CHECK_INT(log_set_file(logpath), 0);
 	log_set_level(LOG_DEBUG1);
 	CHECK_INT(key_generate(KEY_ED25519, &k_alice), 0);
 	CHECK_INT(key_generate(KEY_ED25519, &k_other), 0);
@@ -862,7 +833,6 @@ int main(void)
 
 	key_free(k_alice);
 	key_free(k_other);
-	log_set_file(NULL);
-	unlink(logpath);
+	log_capture_end();
 	CHECK_DONE();
 }

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "../check.h"
+#include "log_capture.h"
 #include "auth/auth.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -15,7 +16,6 @@
 
 #define REMOTE "127.0.0.1 port 41234"
 
-static char logpath[] = "/tmp/burrow-auth-sm-XXXXXX";
 static struct key *k_good, *k_bad[7];
 
 /* The server's policy: alice may log in with `allowed`; bob exists without keys. */
@@ -164,31 +164,6 @@ static void sm_free(struct sm *m)
 	tp_free(m->s);
 	key_free(m->hostkey);
 	buf_free(&m->c_rx);
-}
-
-static void log_reset(void)
-{
-	log_set_file(NULL);
-	CHECK(truncate(logpath, 0) == 0);
-	CHECK_INT(log_set_file(logpath), 0);
-}
-
-static int log_has(const char *needle)
-{
-	static char text[1 << 16];
-	FILE *f = fopen(logpath, "r");
-	size_t n;
-
-	if (f == NULL)
-		return 0;
-	n = fread(text, 1, sizeof(text) - 1, f);
-	text[n] = '\0';
-	fclose(f);
-	if (strstr(text, needle) == NULL) {
-		fprintf(stderr, "log lacks \"%s\"; log is:\n%s\n", needle, text);
-		return 0;
-	}
-	return 1;
 }
 
 static void fp_desc(const struct key *k, char *out, size_t len)
@@ -740,12 +715,8 @@ static void test_client_protocol(void)
 
 int main(void)
 {
-	int fd;
-
-	if ((fd = mkstemp(logpath)) < 0)
+	if (log_capture_start() != 0)
 		return 1;
-	close(fd);
-	CHECK_INT(log_set_file(logpath), 0);
 	log_set_level(LOG_DEBUG1);
 	CHECK_INT(key_generate(KEY_ED25519, &k_good), 0);
 	for (size_t i = 0; i < sizeof(k_bad) / sizeof(k_bad[0]); i++)
@@ -763,7 +734,6 @@ int main(void)
 	key_free(k_good);
 	for (size_t i = 0; i < sizeof(k_bad) / sizeof(k_bad[0]); i++)
 		key_free(k_bad[i]);
-	log_set_file(NULL);
-	unlink(logpath);
+	log_capture_end();
 	CHECK_DONE();
 }
